@@ -1,0 +1,21 @@
+package souk.common.bus;
+
+/**
+ * Event-bus message headers. The gateway sets the caller's identity; services trust these headers, never a user id
+ * taken from a message body.
+ */
+public final class Headers {
+
+  /** The operation a service is asked to perform, e.g. {@code ping}. */
+  public static final String ACTION = "action";
+  /** The request id of the HTTP request that caused this message, for logs on every node. */
+  public static final String REQUEST_ID = "x-request-id";
+  /** The authenticated caller, set by the gateway only. */
+  public static final String USER_ID = "x-user-id";
+
+  /** Answered by every service node with {@code {service, nodeId}}. */
+  public static final String PING = "ping";
+
+  private Headers() {
+  }
+}

@@ -1,0 +1,111 @@
+package souk.common.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Receives a service's event-bus requests and hands each to the handler registered for its {@code action} header.
+ * A handler returns a future of the reply body; a {@link ServiceException} becomes a coded failure, anything else is
+ * logged with the request id and answered as {@link ErrorCode#INTERNAL} without detail.
+ *
+ * <p>It listens on the service address (load-balanced across nodes) and on this node's own address, and counts the
+ * requests in flight so that a stopping node can finish them before it leaves ({@link #drain(long)}).
+ */
+public final class ServiceDispatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceDispatcher.class);
+
+  private final Vertx vertx;
+  private final String service;
+  private final String nodeId;
+  private final Map<String, Function<Message<JsonObject>, Future<?>>> handlers = new HashMap<>();
+  private List<MessageConsumer<JsonObject>> consumers = List.of();
+  private int inFlight;
+  private Promise<Void> drained;
+
+  public ServiceDispatcher(Vertx vertx, String service, String nodeId) {
+    this.vertx = vertx;
+    this.service = service;
+    this.nodeId = nodeId;
+    on(Headers.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
+  }
+
+  /** Registers the handler of one action; its future's value is the reply body. */
+  public ServiceDispatcher on(String action, Function<Message<JsonObject>, Future<?>> handler) {
+    handlers.put(action, handler);
+    return this;
+  }
+
+  /** Starts consuming; completes once the registrations have reached the cluster. */
+  public Future<Void> start() {
+    MessageConsumer<JsonObject> shared = vertx.eventBus().consumer(service, this::handle);
+    MessageConsumer<JsonObject> own = vertx.eventBus().consumer(Addresses.nodeAddress(service, nodeId), this::handle);
+    consumers = List.of(shared, own);
+    return Future.all(shared.completion(), own.completion()).mapEmpty();
+  }
+
+  /** Stops taking new requests and completes when those in flight are answered, or after {@code timeoutMs}. */
+  public Future<Void> drain(long timeoutMs) {
+    Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    return unregistered.compose(v -> {
+      if (inFlight == 0) {
+        return Future.succeededFuture();
+      }
+      drained = Promise.promise();
+      return drained.future().timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(timeout -> {
+          LOG.warn("stopping with requests still in flight", kv("inFlight", inFlight));
+          return Future.succeededFuture();
+        });
+    });
+  }
+
+  private void handle(Message<JsonObject> message) {
+    String action = message.headers().get(Headers.ACTION);
+    Function<Message<JsonObject>, Future<?>> handler = action == null ? null : handlers.get(action);
+    if (handler == null) {
+      message.fail(ErrorCode.VALIDATION.code(),
+        new ServiceException(ErrorCode.VALIDATION, "Unknown action").toReplyException().getMessage());
+      return;
+    }
+    inFlight++;
+    Future<?> result;
+    try {
+      result = handler.apply(message);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(done.result());
+      } else {
+        replyFailure(message, action, done.cause());
+      }
+      if (--inFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+    });
+  }
+
+  private void replyFailure(Message<JsonObject> message, String action, Throwable cause) {
+    ServiceException failure = cause instanceof ServiceException e ? e : null;
+    if (failure == null) {
+      LOG.error("action failed", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)), cause);
+      failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
+    }
+    message.fail(failure.errorCode().code(), failure.toReplyException().getMessage());
+  }
+}

@@ -1,0 +1,77 @@
+package souk.common.bus;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An expected rejection (bad input, missing resource, conflict) raised by service code. It carries no stack trace:
+ * it is an answer, not a bug. On the wire it is a {@link ReplyException} whose code is {@link ErrorCode#code()} and
+ * whose message is {@code {detail, errors?}} as JSON, so field errors survive the trip to the gateway.
+ */
+public final class ServiceException extends RuntimeException {
+
+  private final ErrorCode errorCode;
+  private final JsonArray errors;
+
+  public ServiceException(ErrorCode errorCode, String detail) {
+    this(errorCode, detail, null);
+  }
+
+  public ServiceException(ErrorCode errorCode, String detail, JsonArray errors) {
+    super(detail, null, false, false);
+    this.errorCode = errorCode;
+    this.errors = errors;
+  }
+
+  public ErrorCode errorCode() {
+    return errorCode;
+  }
+
+  public String detail() {
+    return getMessage();
+  }
+
+  /** {@code [{field, message}]} for validation failures, else {@code null}. */
+  public JsonArray errors() {
+    return errors;
+  }
+
+  public static ServiceException validation(JsonArray errors) {
+    return new ServiceException(ErrorCode.VALIDATION, "The request has invalid fields", errors);
+  }
+
+  public ReplyException toReplyException() {
+    JsonObject body = new JsonObject().put("detail", getMessage());
+    if (errors != null) {
+      body.put("errors", errors);
+    }
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, errorCode.code(), body.encode());
+  }
+
+  /** Reads back what {@link #toReplyException()} wrote; any other failure becomes the matching generic one. */
+  public static ServiceException from(Throwable failure) {
+    if (failure instanceof ServiceException e) {
+      return e;
+    }
+    ErrorCode code = ErrorCode.of(failure);
+    if (ErrorCode.isRecipientFailure(failure) && code != ErrorCode.INTERNAL) {
+      try {
+        JsonObject body = new JsonObject(failure.getMessage());
+        return new ServiceException(code, body.getString("detail", code.title()), body.getJsonArray("errors"));
+      } catch (RuntimeException notJson) {
+        return new ServiceException(code, code.title());
+      }
+    }
+    return new ServiceException(code, defaultDetail(code));
+  }
+
+  private static String defaultDetail(ErrorCode code) {
+    return switch (code) {
+      case UNAVAILABLE -> "The service is not available right now";
+      case TIMEOUT -> "The service did not answer in time";
+      default -> "The request could not be completed";
+    };
+  }
+}

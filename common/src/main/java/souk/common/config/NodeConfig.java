@@ -1,0 +1,38 @@
+package souk.common.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What every node needs to join the cluster and report on itself.
+ *
+ * @param service          the service name this node runs, e.g. {@code user-service}
+ * @param clusterName    name of the cluster to join; nodes of another name never join it ({@code SOUK_CLUSTER_NAME}, default souk)
+ * @param clusterHost      the address Hazelcast and the event bus bind to ({@code SOUK_CLUSTER_HOST}, default 127.0.0.1)
+ * @param clusterPort      first Hazelcast port tried; the next 19 are tried when it is taken (default 5701)
+ * @param clusterMembers   hosts or host:port entries to join ({@code SOUK_CLUSTER_MEMBERS}, comma-separated)
+ * @param clusterConfig    path of a Hazelcast XML file replacing the packaged {@code cluster.xml}; empty for the packaged one
+ * @param managementPort   port of {@code /health}, {@code /ready}, {@code /metrics} on service nodes; 0 picks a free port
+ * @param shutdownSeconds  how long a stopping node waits for work in flight before it leaves anyway
+ */
+public record NodeConfig(String service, String clusterName, String clusterHost, int clusterPort, List<String> clusterMembers,
+                         String clusterConfig, int managementPort, int shutdownSeconds) {
+
+  public static NodeConfig from(String service, JsonObject json) {
+    return new NodeConfig(
+      service,
+      json.getString("clusterName"),
+      json.getString("clusterHost"),
+      json.getInteger("clusterPort"),
+      splitList(json.getString("clusterMembers")),
+      json.getString("clusterConfig", ""),
+      json.getInteger("managementPort", 0),
+      json.getInteger("shutdownSeconds"));
+  }
+
+  static List<String> splitList(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

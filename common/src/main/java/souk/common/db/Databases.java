@@ -1,0 +1,119 @@
+package souk.common.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.config.PgConfig;
+
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * A service's database: created when missing, migrated from SQL files, then reached through a bounded pool.
+ *
+ * <p>Migrations come from two classpath folders, each with its own history table: {@code db/common} (the outbox and
+ * the processed-message log every service shares) and {@code db/migration} (the service's own schema).
+ */
+public final class Databases {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Databases.class);
+  private static final Pattern SAFE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final String DUPLICATE_DATABASE = "42P04";
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private Databases() {
+  }
+
+  /** Creates the database if missing, runs the migrations off the event loop, and returns the service's pool. */
+  public static Future<Pool> prepare(Vertx vertx, PgConfig config) {
+    return ensureDatabase(vertx, config)
+      .compose(v -> vertx.executeBlocking(() -> migrate(config), false))
+      .map(v -> pool(vertx, config));
+  }
+
+  public static Pool pool(Vertx vertx, PgConfig config) {
+    PoolOptions poolOptions = new PoolOptions()
+      .setName("pg-" + config.database())
+      .setMaxSize(config.poolSize())
+      .setMaxWaitQueueSize(config.waitQueueSize())
+      .setConnectionTimeout(config.acquireTimeoutMs())
+      .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+      .setIdleTimeout(config.idleTimeoutSeconds())
+      .setIdleTimeoutUnit(TimeUnit.SECONDS)
+      .setShared(true);
+    return PgBuilder.pool()
+      .with(poolOptions)
+      .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
+      .connectingTo(connectOptions(config, config.database()))
+      .using(vertx)
+      .build();
+  }
+
+  static PgConnectOptions connectOptions(PgConfig config, String database) {
+    return new PgConnectOptions()
+      .setHost(config.host())
+      .setPort(config.port())
+      .setUser(config.user())
+      .setPassword(config.password())
+      .setDatabase(database)
+      .setCachePreparedStatements(true);
+  }
+
+  static Future<Void> ensureDatabase(Vertx vertx, PgConfig config) {
+    String name = config.database();
+    if (!SAFE_NAME.matcher(name).matches()) {
+      return Future.failedFuture(new IllegalArgumentException("database name must match " + SAFE_NAME + ": " + name));
+    }
+    return PgConnection.connect(vertx, connectOptions(config, "postgres"))
+      .compose(conn -> conn.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1").execute(Tuple.of(name))
+        .compose(rows -> rows.size() > 0
+          ? Future.<Void>succeededFuture()
+          // CREATE DATABASE takes no parameters; the name was checked against SAFE_NAME above
+          : conn.query("CREATE DATABASE " + name).execute()
+            .<Void>mapEmpty()
+            .onSuccess(v -> LOG.info("created database", kv("database", name)))
+            .recover(Databases::ignoreConcurrentCreate))
+        .eventually(conn::close));
+  }
+
+  // two nodes of one service starting together may both see the database missing
+  private static Future<Void> ignoreConcurrentCreate(Throwable failure) {
+    if (failure instanceof PgException e
+      && (DUPLICATE_DATABASE.equals(e.getSqlState()) || UNIQUE_VIOLATION.equals(e.getSqlState()))) {
+      return Future.succeededFuture();
+    }
+    return Future.failedFuture(failure);
+  }
+
+  private static Void migrate(PgConfig config) {
+    migrate(config, "db/common", "souk_common_schema_history");
+    migrate(config, "db/migration", "flyway_schema_history");
+    return null;
+  }
+
+  private static void migrate(PgConfig config, String location, String historyTable) {
+    var result = Flyway.configure(Databases.class.getClassLoader())
+      .dataSource(config.jdbcUrl(), config.user(), config.password())
+      .locations("classpath:" + location)
+      .table(historyTable)
+      .baselineOnMigrate(true)
+      .baselineVersion("0")
+      .connectRetries(3)
+      .load()
+      .migrate();
+    LOG.info("migrated", kv("database", config.database()), kv("location", location),
+      kv("applied", result.migrationsExecuted));
+  }
+}

@@ -1,0 +1,129 @@
+package souk.common.discovery;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.node.ClusterView;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.UUID;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * This node's view of service discovery: publishes its own record (with its node id in the metadata), removes it on
+ * stop, and removes the records of nodes that left the cluster — at once when Hazelcast reports a member gone, and
+ * by a periodic sweep for whatever that misses (a node that died while this one was starting, say). Every node runs
+ * the clean-up; removing a record twice is harmless.
+ */
+public final class ServiceRegistry {
+
+  /** How often records of departed nodes are swept, in milliseconds. */
+  public static final long DEFAULT_SWEEP_MS = 5_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistry.class);
+
+  private final Vertx vertx;
+  private final ClusterView cluster;
+  private final ServiceDiscovery discovery;
+  private final long sweepTimer;
+  private final UUID membershipListener;
+  private Record published;
+
+  public ServiceRegistry(Vertx vertx, ClusterView cluster) {
+    this(vertx, cluster, DEFAULT_SWEEP_MS);
+  }
+
+  public ServiceRegistry(Vertx vertx, ClusterView cluster, long sweepMs) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.discovery = ServiceDiscovery.create(vertx);
+    this.sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
+    this.membershipListener = cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String nodeId = ClusterView.nodeId(event.getMember());
+        if (nodeId != null) {
+          vertx.runOnContext(v -> removeNode(nodeId));
+        }
+      }
+    });
+  }
+
+  public ServiceDiscovery discovery() {
+    return discovery;
+  }
+
+  /**
+   * Publishes this node's record for {@code service}, reachable at {@code address}.
+   *
+   * @param metadata extra metadata (routes, management port); the node id is added
+   */
+  public Future<Record> publish(String service, String address, JsonObject metadata) {
+    Record record = new Record()
+      .setName(service)
+      .setType("eventbus-service")
+      .setLocation(new JsonObject().put("endpoint", address))
+      .setMetadata(metadata.copy().put(RecordSweep.NODE_ID, cluster.nodeId()));
+    return discovery.publish(record).onSuccess(r -> {
+      published = r;
+      LOG.info("published service record", kv("registration", r.getRegistration()));
+    });
+  }
+
+  /** Records of live nodes only: a record whose node has left but is not yet swept is not returned. */
+  public Future<List<Record>> liveRecords(String service) {
+    return discovery.getRecords(record -> service.equals(record.getName()))
+      .map(records -> {
+        var live = new HashSet<>(cluster.nodes());
+        return records.stream().filter(r -> live.contains(RecordSweep.nodeId(r))).toList();
+      });
+  }
+
+  /** Removes this node's record, stops the sweep and closes discovery. */
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    cluster.removeMembershipListener(membershipListener);
+    Future<Void> unpublished = published == null
+      ? Future.succeededFuture()
+      : discovery.unpublish(published.getRegistration())
+        .onSuccess(v -> LOG.info("unpublished service record", kv("registration", published.getRegistration())))
+        .recover(e -> Future.succeededFuture());
+    return unpublished.eventually(() -> {
+      discovery.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  Future<Void> sweep() {
+    return discovery.getRecords(r -> true, true)
+      .compose(records -> unpublish(RecordSweep.stale(records, new HashSet<>(cluster.nodes()))))
+      .recover(e -> Future.succeededFuture());
+  }
+
+  private Future<Void> removeNode(String nodeId) {
+    return discovery.getRecords(r -> true, true)
+      .compose(records -> unpublish(RecordSweep.ofNode(records, nodeId)))
+      .recover(e -> Future.succeededFuture());
+  }
+
+  private Future<Void> unpublish(List<Record> records) {
+    return Future.join(records.stream()
+        .map(record -> discovery.unpublish(record.getRegistration())
+          .onSuccess(v -> LOG.info("removed record of departed node",
+            kv("service", record.getName()), kv("departedNode", RecordSweep.nodeId(record)))))
+        .toList())
+      .mapEmpty();
+  }
+}

@@ -1,0 +1,54 @@
+package souk.common.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import souk.common.config.NodeConfig;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Builds the Hazelcast configuration of a node: {@code cluster.xml} (the packaged one, or the file named by
+ * {@code SOUK_CLUSTER_CONFIG}), then the node's own cluster name, bind address, port and members on top, so that one jar joins a
+ * cluster on one host or across hosts without editing XML.
+ */
+public final class HazelcastConfigs {
+
+  private HazelcastConfigs() {
+  }
+
+  public static Config load(NodeConfig node) {
+    Config config = node.clusterConfig().isBlank() ? packaged() : fromFile(node.clusterConfig());
+    config.setClusterName(node.clusterName());
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(node.clusterPort()).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).clear().addInterface(node.clusterHost());
+    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    network.getJoin().getMulticastConfig().setEnabled(false);
+    network.getJoin().getAutoDetectionConfig().setEnabled(false);
+    return config;
+  }
+
+  private static Config packaged() {
+    try (InputStream in = HazelcastConfigs.class.getClassLoader().getResourceAsStream("cluster.xml")) {
+      if (in == null) {
+        throw new IllegalStateException("cluster.xml is missing from the classpath");
+      }
+      return new XmlConfigBuilder(in).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Config fromFile(String path) {
+    try {
+      return new FileSystemXmlConfig(path);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException("SOUK_CLUSTER_CONFIG names a file that does not exist: " + path);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package souk.common.node;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.bus.Addresses;
+import souk.common.config.ConfigLoader;
+import souk.common.config.NodeConfig;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Starts a clustered node: loads its configuration, joins the Hazelcast cluster, deploys the node's verticle, and
+ * on SIGTERM or Ctrl-C undeploys it (the verticle unpublishes and drains) and leaves the cluster before the JVM exits.
+ * A node that cannot start exits with status 1.
+ */
+public final class NodeLauncher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+
+  private NodeLauncher() {
+  }
+
+  /**
+   * @param service          the service name, e.g. {@code user-service}; also the log field {@code service}
+   * @param defaultsResource the module's defaults file, merged over {@code souk-defaults.json}
+   * @param verticle         builds the node's verticle from what the node knows
+   */
+  public static void run(String service, String defaultsResource, Function<Node, Deployable> verticle) {
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    logContext("service", service);
+    logContext("pid", String.valueOf(ProcessHandle.current().pid()));
+    try {
+      JsonObject raw = ConfigLoader.load(System.getenv(), "souk-defaults.json", defaultsResource);
+      NodeConfig config = NodeConfig.from(service, raw);
+      start(config, raw, verticle)
+        .onSuccess(vertx -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, config), "souk-shutdown")))
+        .onFailure(NodeLauncher::exit);
+    } catch (RuntimeException e) {
+      exit(e);
+    }
+  }
+
+  static Future<Vertx> start(NodeConfig config, JsonObject raw, Function<Node, Deployable> verticle) {
+    long began = System.nanoTime();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
+    VertxOptions options = new VertxOptions()
+      .setMetricsOptions(metricsOptions())
+      .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    return Vertx.builder()
+      .with(options)
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .withClusterManager(manager)
+      .buildClustered()
+      .compose(vertx -> {
+        ClusterView cluster = new ClusterView(manager);
+        logContext("node", cluster.nodeId());
+        Node node = new Node(config, raw, cluster, registry);
+        return vertx.deployVerticle(verticle.apply(node))
+          .onSuccess(id -> LOG.info("node started", kv("clusterSize", cluster.nodes().size()),
+            kv("startMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)),
+            kv("jvmUptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())))
+          .map(id -> vertx)
+          .recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
+      });
+  }
+
+  /**
+   * Metrics with bounded labels: HTTP routes by template (never raw paths), and the per-user browser addresses
+   * folded into one {@code orders.updates} label.
+   */
+  static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .addLabels(Label.HTTP_ROUTE)
+      .addLabelMatch(new Match()
+        .setLabel("address")
+        .setType(MatchType.REGEX)
+        .setValue("(.*\\.node\\.|" + java.util.regex.Pattern.quote(Addresses.ORDER_UPDATES_PREFIX) + "|__vertx\\.).*")
+        .setAlias("per-node-or-per-user"));
+  }
+
+  private static void stop(Vertx vertx, NodeConfig config) {
+    LOG.info("stopping node");
+    try {
+      vertx.close().await(config.shutdownSeconds() + 5L, TimeUnit.SECONDS);
+      LOG.info("node stopped");
+    } catch (Exception e) {
+      LOG.warn("node did not stop cleanly", e);
+    }
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+  }
+
+  private static void exit(Throwable failure) {
+    LOG.error("node failed to start: {}", failure.getMessage(), failure);
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    System.exit(1);
+  }
+
+  private static void logContext(String key, String value) {
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).putProperty(key, value);
+  }
+}

@@ -1,0 +1,78 @@
+package souk.common.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.bus.Addresses;
+import souk.common.bus.ServiceDispatcher;
+import souk.common.discovery.ServiceRegistry;
+import souk.common.ops.Probes;
+
+import java.util.concurrent.TimeUnit;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The life of a service node around its business code, shared by every service verticle: consume requests, serve
+ * the management probes, publish the discovery record; and in reverse on stop: unpublish (no new work is routed
+ * here), drain what is in flight, close the server and the pool.
+ */
+public final class ServiceHost {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceHost.class);
+
+  private final Node node;
+  private final Pool pool;
+  private final ServiceDispatcher dispatcher;
+  private final ServiceRegistry registry;
+  private HttpServer management;
+
+  private ServiceHost(Node node, Pool pool, ServiceDispatcher dispatcher, ServiceRegistry registry) {
+    this.node = node;
+    this.pool = pool;
+    this.dispatcher = dispatcher;
+    this.registry = registry;
+  }
+
+  /**
+   * @param metadata what the record tells others of this node (e.g. its HTTP routes); the node id and the
+   *                 management port are added
+   */
+  public static Future<ServiceHost> start(Vertx vertx, Node node, Pool pool, ServiceDispatcher dispatcher,
+                                          JsonObject metadata) {
+    String service = node.config().service();
+    ServiceHost host = new ServiceHost(node, pool, dispatcher, new ServiceRegistry(vertx, node.cluster()));
+    Probes probes = new Probes(vertx, node.cluster(), node.metrics())
+      .check("database", () -> pool.query("SELECT 1").execute().map(rows -> Status.OK()));
+    return dispatcher.start()
+      .compose(v -> probes.serve(vertx, node.config().clusterHost(), node.config().managementPort()))
+      .compose(server -> {
+        host.management = server;
+        JsonObject meta = metadata.copy().put("managementPort", server.actualPort())
+          .put("nodeAddress", Addresses.nodeAddress(service, node.cluster().nodeId()));
+        return host.registry.publish(service, service, meta);
+      })
+      .map(record -> {
+        LOG.info("serving", kv("managementPort", host.management.actualPort()));
+        return host;
+      })
+      .recover(e -> host.stop().transform(stopped -> Future.failedFuture(e)));
+  }
+
+  public ServiceRegistry registry() {
+    return registry;
+  }
+
+  public Future<Void> stop() {
+    long drainMs = TimeUnit.SECONDS.toMillis(node.config().shutdownSeconds());
+    return registry.close()
+      .compose(v -> dispatcher.drain(drainMs))
+      .eventually(() -> management == null ? Future.succeededFuture() : management.close())
+      .eventually(pool::close);
+  }
+}

@@ -1,0 +1,57 @@
+package souk.common.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import souk.common.node.ClusterView;
+
+import java.util.function.Supplier;
+
+/**
+ * {@code /health} (the process answers), {@code /ready} (every registered check passes; 503 with each check's
+ * detail otherwise) and {@code /metrics} (Prometheus text), for the gateway and the management port of service
+ * nodes alike.
+ */
+public final class Probes {
+
+  /** A check that does not answer within this many milliseconds counts as failed. */
+  public static final long DEFAULT_CHECK_TIMEOUT_MS = 2_000;
+
+  private final HealthCheckHandler health;
+  private final HealthCheckHandler ready;
+  private final PrometheusMeterRegistry registry;
+
+  public Probes(Vertx vertx, ClusterView cluster, PrometheusMeterRegistry registry) {
+    this.health = HealthCheckHandler.create(vertx).register("process", promise -> promise.complete(Status.OK()));
+    this.ready = HealthCheckHandler.create(vertx);
+    this.registry = registry;
+    check("cluster", () -> Future.succeededFuture(cluster.isActive()
+      ? Status.OK(new JsonObject().put("nodeId", cluster.nodeId()).put("members", cluster.nodes().size()))
+      : Status.KO()));
+  }
+
+  /** Adds a readiness check; a failed future counts as KO. */
+  public Probes check(String name, Supplier<Future<Status>> check) {
+    ready.register(name, DEFAULT_CHECK_TIMEOUT_MS, promise -> check.get().onComplete(promise));
+    return this;
+  }
+
+  public Router mount(Router router) {
+    router.get("/health").handler(health);
+    router.get("/ready").handler(ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    return router;
+  }
+
+  /** A management server (service nodes) on {@code host:port}: the probes and nothing else. */
+  public Future<HttpServer> serve(Vertx vertx, String host, int port) {
+    Router router = mount(Router.router(vertx));
+    return vertx.createHttpServer().requestHandler(router).listen(port, host);
+  }
+}

@@ -1,0 +1,30 @@
+package souk.gateway;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Gateway settings, from {@code gateway-node.json} and {@code SOUK_*} variables.
+ *
+ * @param httpHost          interface the API listens on ({@code SOUK_HTTP_HOST}, default 127.0.0.1)
+ * @param httpPort          API port ({@code SOUK_HTTP_PORT}, default 8080; 0 picks a free port)
+ * @param requiredServices  service kinds that must each have a live node for {@code /ready} to be 200
+ * @param requestTimeoutMs  how long the gateway waits for a service's answer before a 504, milliseconds
+ * @param bodyLimitBytes    largest request body accepted; larger is a 413 (default 64 KiB)
+ */
+public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
+                            long bodyLimitBytes) {
+
+  public static final String SERVICE = "gateway";
+
+  public static GatewayConfig from(JsonObject json) {
+    return new GatewayConfig(
+      json.getString("httpHost"),
+      json.getInteger("httpPort"),
+      Arrays.stream(json.getString("requiredServices").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+      json.getLong("requestTimeoutMs"),
+      json.getLong("bodyLimitBytes"));
+  }
+}

@@ -1,0 +1,55 @@
+package souk.gateway.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Problem answers for what no route handles: 404 for an unknown path, 405 with {@code Allow} for a known path and
+ * the wrong method, and a 500 without detail for a bug (logged with its request id, never shown).
+ */
+public final class Fallbacks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Fallbacks.class);
+
+  private Fallbacks() {
+  }
+
+  public static void install(Router router) {
+    router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "No resource at this path"));
+    router.errorHandler(405, ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.request().path()));
+      Problems.send(ctx, 405, "Method not allowed", "This resource does not accept " + ctx.request().method());
+    });
+    router.errorHandler(500, Fallbacks::internal);
+  }
+
+  private static void internal(RoutingContext ctx) {
+    if (ctx.failure() != null) {
+      LOG.error("unhandled failure", kv("requestId", RequestIds.of(ctx)), ctx.failure());
+    }
+    if (!ctx.response().headWritten()) {
+      Problems.send(ctx, 500, "Internal error", "The request could not be completed");
+    }
+  }
+
+  private static String allowed(Router router, String path) {
+    return router.getRoutes().stream()
+      .filter(route -> path.equals(route.getPath()))
+      .map(Route::methods)
+      .filter(Objects::nonNull)
+      .flatMap(methods -> methods.stream().map(HttpMethod::name))
+      .collect(Collectors.toCollection(TreeSet::new))
+      .stream().collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,60 @@
+package souk.gateway.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
+
+/**
+ * RFC 9457 problem details: the only shape an error leaves the gateway in. Failures from the event bus are mapped
+ * to HTTP here and nowhere else; nothing internal (stack traces, SQL, addresses) is ever written.
+ */
+public final class Problems {
+
+  public static final String CONTENT_TYPE = "application/problem+json";
+  /** Seconds a client is asked to wait before retrying a 503. */
+  public static final int RETRY_AFTER_SECONDS = 5;
+  private static final String TYPE_PREFIX = "https://souk.dev/problems/";
+
+  private Problems() {
+  }
+
+  public static Future<Void> send(RoutingContext ctx, int status, String title, String detail) {
+    return send(ctx, status, title, detail, null);
+  }
+
+  public static Future<Void> send(RoutingContext ctx, int status, String title, String detail, JsonArray errors) {
+    JsonObject body = new JsonObject()
+      .put("type", TYPE_PREFIX + slug(title))
+      .put("title", title)
+      .put("status", status)
+      .put("detail", detail);
+    if (errors != null && !errors.isEmpty()) {
+      body.put("errors", errors);
+    }
+    if (status == 503 || status == 429) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+    }
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"souk\"");
+    }
+    return ctx.response()
+      .setStatusCode(status)
+      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+      .end(body.toBuffer());
+  }
+
+  /** Answers with whatever a failed service call means: its own code, 503 when no node, 504 on timeout. */
+  public static Future<Void> send(RoutingContext ctx, Throwable failure) {
+    ServiceException problem = ServiceException.from(failure);
+    ErrorCode code = problem.errorCode();
+    return send(ctx, code.httpStatus(), code.title(), problem.detail(), problem.errors());
+  }
+
+  private static String slug(String title) {
+    return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+  }
+}

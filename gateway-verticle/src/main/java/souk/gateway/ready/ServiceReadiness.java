@@ -1,0 +1,62 @@
+package souk.gateway.ready;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.servicediscovery.Record;
+import souk.common.bus.Headers;
+import souk.common.discovery.RecordSweep;
+import souk.common.discovery.ServiceRegistry;
+
+import java.util.List;
+
+/**
+ * Whether a service kind can serve: at least one node with a live discovery record answers {@code ping} on its own
+ * address. Each node is pinged on its own, so a node that died but is not yet dropped from the cluster cannot make
+ * the check flap; the check's data lists the nodes that answered and those that did not.
+ */
+public final class ServiceReadiness {
+
+  /** How long a node has to answer a readiness ping, in milliseconds. */
+  public static final long PING_TIMEOUT_MS = 1_500;
+
+  private final Vertx vertx;
+  private final ServiceRegistry registry;
+
+  public ServiceReadiness(Vertx vertx, ServiceRegistry registry) {
+    this.vertx = vertx;
+    this.registry = registry;
+  }
+
+  public Future<Status> check(String service) {
+    return registry.liveRecords(service).compose(records -> {
+      if (records.isEmpty()) {
+        return Future.succeededFuture(Status.KO(new JsonObject().put("reason", "no live node")));
+      }
+      List<Future<String>> pings = records.stream().map(this::ping).toList();
+      return Future.join(pings).transform(done -> {
+        JsonArray answered = new JsonArray();
+        JsonArray silent = new JsonArray();
+        for (int i = 0; i < pings.size(); i++) {
+          String nodeId = RecordSweep.nodeId(records.get(i));
+          (pings.get(i).succeeded() ? answered : silent).add(nodeId);
+        }
+        JsonObject data = new JsonObject().put("answered", answered).put("silent", silent);
+        if (answered.isEmpty()) {
+          data.put("reason", "no node answers ping");
+        }
+        return Future.succeededFuture(answered.isEmpty() ? Status.KO(data) : Status.OK(data));
+      });
+    });
+  }
+
+  private Future<String> ping(Record record) {
+    String address = record.getMetadata().getString("nodeAddress");
+    DeliveryOptions options = new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING).setSendTimeout(PING_TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options)
+      .map(reply -> reply.body().getString("nodeId"));
+  }
+}
