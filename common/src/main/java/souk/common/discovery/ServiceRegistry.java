@@ -82,13 +82,15 @@ public final class ServiceRegistry {
     });
   }
 
-  /** Records of live nodes only: a record whose node has left but is not yet swept is not returned. */
-  public Future<List<Record>> liveRecords(String service) {
-    return discovery.getRecords(record -> service.equals(record.getName()))
-      .map(records -> {
-        var live = new HashSet<>(cluster.nodes());
-        return records.stream().filter(r -> live.contains(RecordSweep.nodeId(r))).toList();
-      });
+  /** Every record of {@code service}, including those of a node that has left but is not yet swept. */
+  public Future<List<Record>> records(String service) {
+    return discovery.getRecords(record -> service.equals(record.getName()));
+  }
+
+  /** Of {@code records}, those whose node is a live cluster member. */
+  public List<Record> live(List<Record> records) {
+    var live = new HashSet<>(cluster.nodes());
+    return records.stream().filter(r -> live.contains(RecordSweep.nodeId(r))).toList();
   }
 
   /** Removes this node's record, stops the sweep and closes discovery. */

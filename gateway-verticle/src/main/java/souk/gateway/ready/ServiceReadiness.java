@@ -32,9 +32,10 @@ public final class ServiceReadiness {
   }
 
   public Future<Status> check(String service) {
-    return registry.liveRecords(service).compose(records -> {
+    return registry.records(service).compose(all -> {
+      List<Record> records = registry.live(all);
       if (records.isEmpty()) {
-        return Future.succeededFuture(Status.KO(new JsonObject().put("reason", "no live node")));
+        return Future.succeededFuture(Status.KO(new JsonObject().put("reason", "no live node").put("records", all.size())));
       }
       List<Future<String>> pings = records.stream().map(this::ping).toList();
       return Future.join(pings).transform(done -> {
@@ -44,7 +45,7 @@ public final class ServiceReadiness {
           String nodeId = RecordSweep.nodeId(records.get(i));
           (pings.get(i).succeeded() ? answered : silent).add(nodeId);
         }
-        JsonObject data = new JsonObject().put("answered", answered).put("silent", silent);
+        JsonObject data = new JsonObject().put("answered", answered).put("silent", silent).put("records", all.size());
         if (answered.isEmpty()) {
           data.put("reason", "no node answers ping");
         }

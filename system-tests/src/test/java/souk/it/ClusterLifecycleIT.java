@@ -1,0 +1,124 @@
+package souk.it;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Four real node JVMs on the real PostgreSQL: the cluster becomes ready, a SIGKILLed service node is reported within
+ * the detection time and its discovery record disappears, and a restarted node heals the cluster.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterLifecycleIT {
+
+  /** Hazelcast drops a silent member after 6 s; the gateway must notice within this. */
+  private static final Duration DETECTION = Duration.ofSeconds(12);
+
+  private static SoukCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new SoukCluster("ClusterLifecycleIT").startAll();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void ready_reports_every_service_and_the_cluster() throws Exception {
+    JsonObject ready = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(5));
+    assertEquals("UP", ready.getString("status"));
+    Set<String> ids = new HashSet<>();
+    for (Object check : ready.getJsonArray("checks")) {
+      JsonObject c = (JsonObject) check;
+      ids.add(c.getString("id"));
+      assertEquals("UP", c.getString("status"), c.encode());
+    }
+    assertEquals(Set.of("cluster", "user-service", "order-service", "payment-service"), ids);
+    assertEquals(4, checkData(ready, "cluster").getInteger("members"));
+  }
+
+  @Test
+  @Order(2)
+  void health_and_metrics_answer() throws Exception {
+    assertEquals(200, cluster.get("/health").statusCode());
+    var metrics = cluster.get("/metrics");
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.bodyAsString().contains("vertx_http_server_requests_total"), "vert.x HTTP metrics exported");
+    assertFalse(metrics.bodyAsString().contains("path=\""), "no raw-path label");
+  }
+
+  @Test
+  @Order(3)
+  void a_killed_service_node_is_reported_and_its_record_removed_then_healed() throws Exception {
+    NodeProcess payment = cluster.nodes().stream().filter(n -> n.name().startsWith("payment")).findFirst().orElseThrow();
+    String paymentNodeId = checkData(cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(5)),
+      "payment-service").getJsonArray("answered").getString(0);
+
+    payment.kill();
+    JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, DETECTION);
+    assertEquals("DOWN", checkStatus(down, "payment-service"), down.encode());
+    assertEquals("UP", checkStatus(down, "user-service"), down.encode());
+
+    // the record itself goes from discovery, not just from the gateway's view of it
+    JsonObject swept = awaitCheck("payment-service", data -> data.getInteger("records", -1) == 0);
+    assertEquals("no live node", checkData(swept, "payment-service").getString("reason"));
+    assertEquals(3, checkData(swept, "cluster").getInteger("members"));
+    assertFalse(swept.encode().contains(paymentNodeId), "dead node no longer listed");
+
+    cluster.start(SoukCluster.PAYMENT);
+    JsonObject healed = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(60));
+    assertEquals("UP", checkStatus(healed, "payment-service"));
+    assertEquals(1, checkData(healed, "payment-service").getInteger("records"));
+  }
+
+  private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {
+    long deadline = System.nanoTime() + DETECTION.toNanos();
+    JsonObject last = null;
+    while (System.nanoTime() < deadline) {
+      last = cluster.get("/ready").bodyAsJsonObject();
+      if (predicate.test(checkData(last, id))) {
+        return last;
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new AssertionError("check " + id + " never matched; last " + last);
+  }
+
+  static JsonObject check(JsonObject ready, String id) {
+    JsonArray checks = ready.getJsonArray("checks");
+    for (Object check : checks) {
+      if (id.equals(((JsonObject) check).getString("id"))) {
+        return (JsonObject) check;
+      }
+    }
+    throw new AssertionError("no check " + id + " in " + ready.encode());
+  }
+
+  static String checkStatus(JsonObject ready, String id) {
+    return check(ready, id).getString("status");
+  }
+
+  static JsonObject checkData(JsonObject ready, String id) {
+    return check(ready, id).getJsonObject("data", new JsonObject());
+  }
+}

@@ -1,0 +1,90 @@
+package souk.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One Souk node running as its own JVM, started from its fat jar, its output kept in a log file. */
+public final class NodeProcess {
+
+  private final String name;
+  private final Path log;
+  private final Process process;
+  private final int managementPort;
+  private volatile boolean stopped;
+
+  private NodeProcess(String name, Path log, Process process, int managementPort) {
+    this.name = name;
+    this.log = log;
+    this.process = process;
+    this.managementPort = managementPort;
+  }
+
+  static NodeProcess start(String name, Path jar, Map<String, String> env, Path logDir, int managementPort)
+    throws IOException {
+    Files.createDirectories(logDir);
+    Path log = logDir.resolve(name + ".log");
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
+      .redirectErrorStream(true)
+      .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+    return new NodeProcess(name, log, builder.start(), managementPort);
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** Whether the test stopped or killed this node (as opposed to the node dying by itself). */
+  public boolean stoppedOnPurpose() {
+    return stopped;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the cluster. */
+  public void kill() throws InterruptedException {
+    stopped = true;
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not stopped in time; returns the exit code. */
+  public int stop() throws InterruptedException {
+    stopped = true;
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+}
