@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Runs Souk on this host: one gateway, user, order and payment node, each its own JVM on one Hazelcast cluster.
+set -euo pipefail
+
+usage() {
+  echo "usage: ./run.sh    (configure with SOUK_* variables, see README.md; JAVA_OPTS is passed to every JVM)"
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+[[ $# -gt 0 ]] && { usage >&2; exit 2; }
+
+cd "$(dirname "$0")"
+NODES=(gateway user order payment)
+HTTP_PORT="${SOUK_HTTP_PORT:-8080}"
+HTTP_HOST="${SOUK_HTTP_HOST:-127.0.0.1}"
+PG_HOST="${SOUK_PG_HOST:-localhost}"
+PG_PORT="${SOUK_PG_PORT:-5432}"
+READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
+JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}"
+LOG_DIR=var/log
+declare -A PIDS=()
+
+log() { printf '[run] %s\n' "$*"; }
+
+jars_stale() {
+  local node jar
+  for node in "${NODES[@]}"; do
+    jar="$node-verticle/target/$node-verticle.jar"
+    [[ -f "$jar" ]] || return 0
+    [[ -n "$(find pom.xml cluster.xml common "$node-verticle" -newer "$jar" -type f \
+      -not -path '*/target/*' -print -quit)" ]] && return 0
+  done
+  return 1
+}
+
+postgres_answers() {
+  if command -v pg_isready >/dev/null; then
+    pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 3
+  else
+    timeout 3 bash -c "exec 3<>/dev/tcp/$PG_HOST/$PG_PORT" 2>/dev/null
+  fi
+}
+
+stop_nodes() {
+  local node pid waited=0
+  for node in "${!PIDS[@]}"; do
+    kill -TERM "${PIDS[$node]}" 2>/dev/null || true
+  done
+  for node in "${!PIDS[@]}"; do
+    pid="${PIDS[$node]}"
+    while kill -0 "$pid" 2>/dev/null && (( waited < 300 )); do sleep 0.1; waited=$((waited + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$node did not stop in 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+on_signal() {
+  trap - INT TERM
+  log "stopping every node..."
+  stop_nodes
+  log "all nodes stopped"
+  exit 0
+}
+
+dead_node() {
+  local node
+  for node in "${!PIDS[@]}"; do
+    kill -0 "${PIDS[$node]}" 2>/dev/null || { echo "$node"; return 0; }
+  done
+  return 1
+}
+
+if jars_stale; then
+  log "building the node jars (mvn -B -q package -DskipTests)..."
+  mvn -B -q package -DskipTests
+fi
+
+if ! postgres_answers; then
+  echo "PostgreSQL does not answer at $PG_HOST:$PG_PORT. Start it (on Debian:" \
+    "pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start) or set SOUK_PG_HOST/SOUK_PG_PORT." >&2
+  exit 1
+fi
+
+mkdir -p "$LOG_DIR"
+trap on_signal INT TERM
+started=$(date +%s)
+for node in "${NODES[@]}"; do
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  java $JAVA_OPTS -jar "$node-verticle/target/$node-verticle.jar" \
+    > >(tee -a "$LOG_DIR/$node.log" | sed -u "s/^/[$node] /") 2>&1 &
+  PIDS[$node]=$!
+  log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
+  sleep 1
+done
+
+log "waiting for http://$HTTP_HOST:$HTTP_PORT/ready ..."
+until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP_HOST:$HTTP_PORT/ready" || true)" == 200 ]]; do
+  if node=$(dead_node); then
+    log "$node exited while starting; see $LOG_DIR/$node.log"
+    stop_nodes
+    exit 1
+  fi
+  if (( $(date +%s) - started > READY_TIMEOUT )); then
+    log "not ready after $READY_TIMEOUT s; see $LOG_DIR/ and http://$HTTP_HOST:$HTTP_PORT/ready"
+    stop_nodes
+    exit 1
+  fi
+  sleep 0.5
+done
+
+base="http://$HTTP_HOST:$HTTP_PORT"
+cat <<INFO
+[run] Souk is ready after $(( $(date +%s) - started )) s
+[run]   console   $base/
+[run]   API       $base/api/v1
+[run]   docs      $base/docs   (spec: $base/openapi.yaml)
+[run]   health    $base/health   ready: $base/ready   metrics: $base/metrics
+[run]   logs      $LOG_DIR/<node>.log
+[run] Ctrl-C stops every node.
+INFO
+
+while true; do
+  if node=$(dead_node); then
+    log "$node stopped unexpectedly; see $LOG_DIR/$node.log (the others keep running)"
+    unset "PIDS[$node]"
+  fi
+  sleep 1 &
+  wait $! || true
+done
