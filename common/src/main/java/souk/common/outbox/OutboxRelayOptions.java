@@ -1,0 +1,47 @@
+package souk.common.outbox;
+
+/**
+ * How an {@link OutboxRelay} polls and delivers.
+ *
+ * @param pollIntervalMs  pause between polls when nothing was due, milliseconds ({@link #DEFAULT_POLL_INTERVAL_MS})
+ * @param batchSize       rows claimed per poll ({@link #DEFAULT_BATCH_SIZE})
+ * @param sendTimeoutMs   event-bus send timeout of one delivery, milliseconds ({@link #DEFAULT_SEND_TIMEOUT_MS})
+ * @param backoff         delay before retrying a failed delivery ({@link #DEFAULT_BACKOFF})
+ */
+public record OutboxRelayOptions(long pollIntervalMs, int batchSize, long sendTimeoutMs, Backoff backoff) {
+
+  /** Milliseconds between idle polls. */
+  public static final long DEFAULT_POLL_INTERVAL_MS = 250;
+  /** Rows per poll: bounds the memory and the time a poll holds its row locks. */
+  public static final int DEFAULT_BATCH_SIZE = 50;
+  /** Milliseconds a receiver has to acknowledge one message. */
+  public static final long DEFAULT_SEND_TIMEOUT_MS = 5_000;
+  /** 200 ms after the first failure, doubling, at most 10 s. */
+  public static final Backoff DEFAULT_BACKOFF = new Backoff(200, 10_000);
+
+  public OutboxRelayOptions {
+    if (pollIntervalMs < 1 || batchSize < 1 || sendTimeoutMs < 1 || backoff == null) {
+      throw new IllegalArgumentException("outbox relay options must be positive");
+    }
+  }
+
+  public static OutboxRelayOptions defaults() {
+    return new OutboxRelayOptions(DEFAULT_POLL_INTERVAL_MS, DEFAULT_BATCH_SIZE, DEFAULT_SEND_TIMEOUT_MS, DEFAULT_BACKOFF);
+  }
+
+  public OutboxRelayOptions withPollIntervalMs(long value) {
+    return new OutboxRelayOptions(value, batchSize, sendTimeoutMs, backoff);
+  }
+
+  public OutboxRelayOptions withBatchSize(int value) {
+    return new OutboxRelayOptions(pollIntervalMs, value, sendTimeoutMs, backoff);
+  }
+
+  public OutboxRelayOptions withSendTimeoutMs(long value) {
+    return new OutboxRelayOptions(pollIntervalMs, batchSize, value, backoff);
+  }
+
+  public OutboxRelayOptions withBackoff(Backoff value) {
+    return new OutboxRelayOptions(pollIntervalMs, batchSize, sendTimeoutMs, value);
+  }
+}

@@ -1,0 +1,154 @@
+package souk.common.outbox.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.bus.Headers;
+import souk.common.outbox.Outbox;
+import souk.common.outbox.OutboxRelay;
+import souk.common.outbox.OutboxRelayOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Polls the outbox in one transaction per batch: claim due rows with {@code FOR UPDATE SKIP LOCKED}, deliver them in
+ * parallel, record each outcome, commit. The row locks last until the outcome is written, which is what keeps two
+ * relays from delivering one row at the same time; a relay that dies mid-batch rolls back, and its rows are due again.
+ */
+public final class PgOutboxRelay implements OutboxRelay {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PgOutboxRelay.class);
+  private static final int MAX_ERROR_LENGTH = 500;
+  private static final String CLAIM = """
+    SELECT id, address, action, payload, request_id, attempts FROM outbox
+    WHERE delivered_at IS NULL AND next_attempt <= now()
+    ORDER BY next_attempt, created_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED""";
+  private static final String DELIVERED =
+    "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1";
+  private static final String FAILED = """
+    UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+      next_attempt = now() + $3::bigint * interval '1 millisecond'
+    WHERE id = $1""";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final OutboxRelayOptions options;
+  private boolean stopped = true;
+  private boolean polling;
+  private boolean pollAgain;
+  private long timerId = -1;
+  private Promise<Void> idle;
+
+  public PgOutboxRelay(Vertx vertx, Pool pool, OutboxRelayOptions options) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.options = options;
+  }
+
+  @Override
+  public OutboxRelay start() {
+    stopped = false;
+    schedule(0);
+    return this;
+  }
+
+  @Override
+  public void nudge() {
+    if (stopped) {
+      return;
+    }
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    vertx.cancelTimer(timerId);
+    schedule(0);
+  }
+
+  @Override
+  public Future<Void> stop() {
+    stopped = true;
+    vertx.cancelTimer(timerId);
+    if (!polling) {
+      return Future.succeededFuture();
+    }
+    idle = Promise.promise();
+    return idle.future();
+  }
+
+  private void schedule(long delayMs) {
+    timerId = vertx.setTimer(Math.max(1, delayMs), id -> poll());
+  }
+
+  private void poll() {
+    if (stopped || polling) {
+      return;
+    }
+    polling = true;
+    pollAgain = false;
+    pool.withTransaction(this::deliverBatch)
+      .onFailure(e -> LOG.warn("outbox poll failed", kv("error", String.valueOf(e.getMessage()))))
+      .onComplete(done -> {
+        polling = false;
+        if (stopped) {
+          if (idle != null) {
+            idle.tryComplete();
+          }
+          return;
+        }
+        boolean full = done.succeeded() && done.result() >= options.batchSize();
+        schedule(full || pollAgain ? 0 : options.pollIntervalMs());
+      });
+  }
+
+  private Future<Integer> deliverBatch(SqlConnection conn) {
+    return conn.preparedQuery(CLAIM).execute(Tuple.of(options.batchSize())).compose(rows -> {
+      List<Future<Void>> outcomes = new ArrayList<>();
+      for (Row row : rows) {
+        outcomes.add(deliver(row).compose(
+          ack -> conn.preparedQuery(DELIVERED).execute(Tuple.of(row.getUUID("id"))).mapEmpty(),
+          failure -> recordFailure(conn, row, failure)));
+      }
+      return Future.all(outcomes).map(all -> rows.size());
+    });
+  }
+
+  private Future<Void> deliver(Row row) {
+    DeliveryOptions delivery = new DeliveryOptions()
+      .setSendTimeout(options.sendTimeoutMs())
+      .addHeader(Headers.ACTION, row.getString("action"))
+      .addHeader(Outbox.MESSAGE_ID, row.getUUID("id").toString());
+    String requestId = row.getString("request_id");
+    if (requestId != null) {
+      delivery.addHeader(Headers.REQUEST_ID, requestId);
+    }
+    JsonObject payload = (JsonObject) row.getValue("payload");
+    return vertx.eventBus().request(row.getString("address"), payload, delivery).mapEmpty();
+  }
+
+  private Future<Void> recordFailure(SqlConnection conn, Row row, Throwable failure) {
+    UUID id = row.getUUID("id");
+    int failures = row.getInteger("attempts") + 1;
+    long delayMs = options.backoff().delayMs(failures);
+    String error = String.valueOf(failure.getMessage());
+    LOG.warn("outbox delivery failed", kv("messageId", id), kv("action", row.getString("action")),
+      kv("attempts", failures), kv("retryInMs", delayMs), kv("requestId", row.getString("request_id")),
+      kv("error", error));
+    String stored = error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
+    return conn.preparedQuery(FAILED).execute(Tuple.of(id, stored, delayMs)).mapEmpty();
+  }
+}
