@@ -13,9 +13,11 @@ import java.util.List;
  * @param requiredServices  service kinds that must each have a live node for {@code /ready} to be 200
  * @param requestTimeoutMs  how long the gateway waits for a service's answer before a 504, milliseconds
  * @param bodyLimitBytes    largest request body accepted; larger is a 413 (default 64 KiB)
+ * @param jwtSecret         HS256 signing secret, 32+ bytes ({@code SOUK_JWT_SECRET}); empty for a development secret
+ * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
-                            long bodyLimitBytes) {
+                            long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds) {
 
   public static final String SERVICE = "gateway";
 
@@ -25,6 +27,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getInteger("httpPort"),
       Arrays.stream(json.getString("requiredServices").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
       json.getLong("requestTimeoutMs"),
-      json.getLong("bodyLimitBytes"));
+      json.getLong("bodyLimitBytes"),
+      json.getString("jwtSecret"),
+      json.getInteger("tokenTtlSeconds"));
   }
 }

@@ -4,19 +4,27 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import souk.common.discovery.ServiceRegistry;
 import souk.common.node.Node;
 import souk.common.ops.Probes;
+import souk.gateway.auth.JwtSecrets;
+import souk.gateway.auth.TokenEndpoint;
+import souk.gateway.auth.Tokens;
 import souk.gateway.http.AccessLog;
+import souk.gateway.http.Bearer;
 import souk.gateway.http.Fallbacks;
 import souk.gateway.http.RequestIds;
 import souk.gateway.ready.ServiceReadiness;
+import souk.gateway.routing.ApiProxy;
+import souk.gateway.routing.RouteDirectory;
 
 /** Wires the gateway: request ids and access log, probes, the API, and problem answers for everything else. */
 public final class GatewayVerticle extends VerticleBase {
 
   private final Node node;
   private ServiceRegistry registry;
+  private RouteDirectory directory;
   private HttpServer server;
 
   public GatewayVerticle(Node node) {
@@ -27,24 +35,32 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = GatewayConfig.from(node.rawConfig());
     registry = new ServiceRegistry(vertx, node.cluster());
+    directory = new RouteDirectory(vertx, registry);
     ServiceReadiness readiness = new ServiceReadiness(vertx, registry);
     Probes probes = new Probes(vertx, node.cluster(), node.metrics());
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));
 
+    return JwtSecrets.resolve(vertx, config.jwtSecret())
+      .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
+      .compose(tokens -> directory.start().map(v -> router(config, probes, tokens)))
+      .compose(router -> vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost()))
+      .onSuccess(s -> server = s);
+  }
+
+  private Router router(GatewayConfig config, Probes probes, Tokens tokens) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds()).handler(new AccessLog());
     probes.mount(router);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    router.route("/api/*").handler(new ApiProxy(vertx, directory, new Bearer(tokens), config.requestTimeoutMs()));
+    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(vertx, tokens, config.requestTimeoutMs()));
     Fallbacks.install(router);
-
-    return vertx.createHttpServer()
-      .requestHandler(router)
-      .listen(config.httpPort(), config.httpHost())
-      .onSuccess(s -> server = s);
+    return router;
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> registry.close());
+    return closed.eventually(() -> directory.stop()).eventually(() -> registry.close());
   }
 }

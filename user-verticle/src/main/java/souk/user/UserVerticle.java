@@ -2,7 +2,7 @@ package souk.user;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
@@ -24,7 +24,9 @@ public final class UserVerticle extends VerticleBase {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
       ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId());
-      return ServiceHost.start(vertx, node, pool, dispatcher, new JsonObject());
+      PasswordHasher hasher = new PasswordHasher(node.rawConfig().getInteger("bcryptCost"));
+      new UserApi(new UserService(vertx, new UserRepository(pool), hasher)).register(dispatcher);
+      return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
   }
 

@@ -13,7 +13,10 @@ public enum ErrorCode {
   FORBIDDEN(4030, 403, "Forbidden"),
   NOT_FOUND(4040, 404, "Not found"),
   CONFLICT(4090, 409, "Conflict"),
+  PAYLOAD_TOO_LARGE(4130, 413, "Payload too large"),
+  UNSUPPORTED_MEDIA_TYPE(4150, 415, "Unsupported media type"),
   UNPROCESSABLE(4220, 422, "Unprocessable request"),
+  TOO_MANY_REQUESTS(4290, 429, "Too many requests"),
   UNAVAILABLE(5030, 503, "Service unavailable"),
   TIMEOUT(5040, 504, "Upstream timeout"),
   INTERNAL(5000, 500, "Internal error");

@@ -38,6 +38,11 @@ public final class ServiceException extends RuntimeException {
     return errors;
   }
 
+  /** One entry of {@link #errors()}. */
+  public static JsonObject fieldError(String field, String message) {
+    return new JsonObject().put("field", field).put("message", message);
+  }
+
   public static ServiceException validation(JsonArray errors) {
     return new ServiceException(ErrorCode.VALIDATION, "The request has invalid fields", errors);
   }

@@ -31,6 +31,9 @@ public final class Fallbacks {
       ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.request().path()));
       Problems.send(ctx, 405, "Method not allowed", "This resource does not accept " + ctx.request().method());
     });
+    router.errorHandler(400, ctx -> Problems.send(ctx, 400, "Bad request", "The request could not be read"));
+    router.errorHandler(413, ctx -> Problems.send(ctx, 413, "Payload too large", "The body exceeds the size limit"));
+    router.errorHandler(415, ctx -> Problems.send(ctx, 415, "Unsupported media type", "The body must be application/json"));
     router.errorHandler(500, Fallbacks::internal);
   }
 

@@ -1,0 +1,78 @@
+package souk.gateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import souk.common.bus.Addresses;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceException;
+import souk.gateway.http.JsonBody;
+import souk.gateway.http.Problems;
+import souk.gateway.http.RequestIds;
+
+/**
+ * {@code POST /api/v1/auth/token} with {@code {email, password}}: the user service checks the credentials, the gateway
+ * signs the token. Unknown email and wrong password get the same 401.
+ */
+public final class TokenEndpoint implements Handler<RoutingContext> {
+
+  public static final String PATH = "/api/v1/auth/token";
+  /** The user-service action that checks credentials and answers {@code {userId}}. */
+  public static final String AUTHENTICATE = "authenticate";
+
+  private final Vertx vertx;
+  private final Tokens tokens;
+  private final long timeoutMs;
+
+  public TokenEndpoint(Vertx vertx, Tokens tokens, long timeoutMs) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Future.succeededFuture()
+      .compose(v -> authenticate(ctx, credentials(JsonBody.read(ctx))))
+      .onSuccess(userId -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject()
+          .put("accessToken", tokens.issue(userId))
+          .put("tokenType", "Bearer")
+          .put("expiresIn", tokens.ttlSeconds())
+          .toBuffer()))
+      .onFailure(failure -> Problems.send(ctx, failure));
+  }
+
+  private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {
+    DeliveryOptions options = new DeliveryOptions()
+      .addHeader(Headers.ACTION, AUTHENTICATE)
+      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
+      .setSendTimeout(timeoutMs);
+    return vertx.eventBus().<JsonObject>request(Addresses.USER_SERVICE, credentials, options)
+      .map(reply -> reply.body().getString("userId"));
+  }
+
+  static JsonObject credentials(Object body) {
+    JsonArray errors = new JsonArray();
+    JsonObject json = body instanceof JsonObject object ? object : null;
+    if (json == null) {
+      throw ServiceException.validation(errors.add(ServiceException.fieldError("body", "must be a JSON object with email and password")));
+    }
+    for (String field : new String[] {"email", "password"}) {
+      if (!(json.getValue(field) instanceof String)) {
+        errors.add(ServiceException.fieldError(field, json.getValue(field) == null ? "is required" : "must be a string"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ServiceException.validation(errors);
+    }
+    return new JsonObject().put("email", json.getString("email")).put("password", json.getString("password"));
+  }
+}

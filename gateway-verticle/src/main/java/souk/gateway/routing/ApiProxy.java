@@ -1,0 +1,116 @@
+package souk.gateway.routing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import souk.common.api.ApiReply;
+import souk.common.api.ApiRequest;
+import souk.common.api.RouteSpec;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceException;
+import souk.gateway.http.Bearer;
+import souk.gateway.http.JsonBody;
+import souk.gateway.http.Problems;
+import souk.gateway.http.RequestIds;
+
+import java.util.Map;
+
+/**
+ * Serves every {@code /api} route that a service declared: authenticates when the route asks for it, reads the JSON
+ * body, sends an {@link ApiRequest} to the service with the action, caller and request id as headers, and writes the
+ * {@link ApiReply} back. Paths no service declared go on to the gateway's own routes, and then to 404.
+ */
+public final class ApiProxy implements Handler<RoutingContext> {
+
+  private final Vertx vertx;
+  private final RouteDirectory directory;
+  private final Bearer bearer;
+  private final long timeoutMs;
+
+  public ApiProxy(Vertx vertx, RouteDirectory directory, Bearer bearer, long timeoutMs) {
+    this.vertx = vertx;
+    this.directory = directory;
+    this.bearer = bearer;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    RouteTable table = directory.table();
+    RouteTable.Match match = table.match(ctx.request().method().name(), ctx.request().path());
+    if (match instanceof RouteTable.Found found) {
+      serve(ctx, found.entry(), found.params(), table.isLive(found.entry().service()));
+    } else if (match instanceof RouteTable.WrongMethod wrong) {
+      ctx.response().putHeader(HttpHeaders.ALLOW, String.join(", ", wrong.allowed()));
+      Problems.send(ctx, 405, "Method not allowed", "This resource does not accept " + ctx.request().method());
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void serve(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params, boolean live) {
+    RouteSpec spec = entry.spec();
+    Future<String> caller = spec.auth() ? bearer.caller(ctx) : Future.succeededFuture(null);
+    caller
+      .compose(userId -> {
+        if (!live) {
+          return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE, entry.service() + " has no live node"));
+        }
+        return send(ctx, entry, params, userId);
+      })
+      .onSuccess(reply -> write(ctx.response(), reply))
+      .onFailure(failure -> Problems.send(ctx, failure));
+  }
+
+  private Future<ApiReply> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params, String userId) {
+    ApiRequest request = new ApiRequest(new JsonObject(Map.copyOf(params)), query(ctx), headers(ctx, entry.spec()),
+      JsonBody.read(ctx));
+    DeliveryOptions options = new DeliveryOptions()
+      .addHeader(Headers.ACTION, entry.spec().action())
+      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
+      .setSendTimeout(timeoutMs);
+    if (userId != null) {
+      options.addHeader(Headers.USER_ID, userId);
+    }
+    return vertx.eventBus().<JsonObject>request(entry.service(), request.toJson(), options)
+      .map(message -> ApiReply.fromJson(message.body()));
+  }
+
+  private static JsonObject query(RoutingContext ctx) {
+    JsonObject query = new JsonObject();
+    try {
+      ctx.queryParams().names().forEach(name -> query.put(name, ctx.queryParams().get(name)));
+    } catch (IllegalArgumentException badEncoding) {
+      throw new ServiceException(ErrorCode.VALIDATION, "The query string is not properly encoded");
+    }
+    return query;
+  }
+
+  private static JsonObject headers(RoutingContext ctx, RouteSpec spec) {
+    JsonObject headers = new JsonObject();
+    for (String name : spec.headers()) {
+      String value = ctx.request().getHeader(name);
+      if (value != null) {
+        headers.put(name, value);
+      }
+    }
+    return headers;
+  }
+
+  static void write(HttpServerResponse response, ApiReply reply) {
+    reply.headers().forEach(header -> response.putHeader(header.getKey(), String.valueOf(header.getValue())));
+    response.setStatusCode(reply.status());
+    if (reply.body() == null) {
+      response.end();
+      return;
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Json.encodeToBuffer(reply.body()));
+  }
+}

@@ -1,0 +1,82 @@
+package souk.gateway.routing;
+
+import souk.common.api.RouteSpec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The API routes the gateway knows, from the services' discovery records, and which services have a live node.
+ * Immutable: the directory swaps in a new table when records change.
+ */
+public final class RouteTable {
+
+  /** A declared route and the service that serves it. */
+  public record Entry(String service, RouteSpec spec, PathTemplate template) {
+  }
+
+  /** The outcome of matching a request. */
+  public sealed interface Match permits Found, WrongMethod, NotFound {
+  }
+
+  /** The route serving this request, with its path parameters. */
+  public record Found(Entry entry, Map<String, String> params) implements Match {
+  }
+
+  /** The path is known but not with this method; {@code allowed} lists the methods it takes. */
+  public record WrongMethod(Set<String> allowed) implements Match {
+  }
+
+  public record NotFound() implements Match {
+  }
+
+  public static final RouteTable EMPTY = new RouteTable(List.of(), Set.of());
+
+  private final List<Entry> entries;
+  private final Set<String> liveServices;
+
+  private RouteTable(List<Entry> entries, Set<String> liveServices) {
+    this.entries = entries;
+    this.liveServices = liveServices;
+  }
+
+  /**
+   * @param routesByService the routes each service declared (remembered after its last node left)
+   * @param liveServices    services with at least one live node now
+   */
+  public static RouteTable of(Map<String, List<RouteSpec>> routesByService, Set<String> liveServices) {
+    List<Entry> entries = new ArrayList<>();
+    routesByService.forEach((service, specs) ->
+      specs.forEach(spec -> entries.add(new Entry(service, spec, new PathTemplate(spec.path())))));
+    entries.sort(Comparator.comparingInt((Entry e) -> e.template().literals()).reversed()
+      .thenComparing(e -> e.template().template()));
+    return new RouteTable(List.copyOf(entries), Set.copyOf(liveServices));
+  }
+
+  public boolean isLive(String service) {
+    return liveServices.contains(service);
+  }
+
+  public List<Entry> entries() {
+    return entries;
+  }
+
+  public Match match(String method, String path) {
+    Set<String> allowed = new TreeSet<>();
+    for (Entry entry : entries) {
+      Map<String, String> params = entry.template().match(path);
+      if (params == null) {
+        continue;
+      }
+      if (entry.spec().method().equals(method)) {
+        return new Found(entry, params);
+      }
+      allowed.add(entry.spec().method());
+    }
+    return allowed.isEmpty() ? new NotFound() : new WrongMethod(allowed);
+  }
+}

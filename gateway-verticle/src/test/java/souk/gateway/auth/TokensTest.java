@@ -1,0 +1,147 @@
+package souk.gateway.auth;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TokensTest {
+
+  private static final String SECRET = "a-test-secret-that-is-long-enough-0123456789";
+  private static final String USER = "5b3c9a52-5d3e-4f0b-9a43-1f1f5e0d7c11";
+
+  private Vertx vertx;
+  private Tokens tokens;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    tokens = new Tokens(vertx, SECRET, 900);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void an_issued_token_verifies_to_its_user() throws Exception {
+    assertEquals(USER, tokens.verify(tokens.issue(USER)).await(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void an_issued_token_carries_the_contract_claims() {
+    JsonObject claims = claims(tokens.issue(USER));
+    assertEquals(USER, claims.getString("sub"));
+    assertEquals("souk", claims.getString("iss"));
+    long iat = claims.getLong("iat");
+    assertEquals(900, claims.getLong("exp") - iat);
+    assertEquals("HS256", header(tokens.issue(USER)).getString("alg"));
+  }
+
+  @Test
+  void a_short_secret_is_refused_at_start() {
+    assertThrows(IllegalArgumentException.class, () -> new Tokens(vertx, "too short", 900));
+  }
+
+  @Test
+  void alg_none_is_rejected() {
+    String header = b64(new JsonObject().put("alg", "none").put("typ", "JWT").encode());
+    String payload = b64(validClaims().encode());
+    assertRejected(header + "." + payload + ".");
+  }
+
+  @Test
+  void another_key_is_rejected() {
+    assertRejected(sign("HS256", "another-secret-that-is-also-long-enough-000", validClaims()));
+  }
+
+  @Test
+  void another_algorithm_with_the_same_key_is_rejected() {
+    assertRejected(sign("HS512", SECRET, validClaims()));
+  }
+
+  @Test
+  void a_tampered_payload_is_rejected() {
+    String[] parts = tokens.issue(USER).split("\\.");
+    String forged = b64(validClaims().put("sub", "00000000-0000-0000-0000-000000000000").encode());
+    assertRejected(parts[0] + "." + forged + "." + parts[2]);
+  }
+
+  @Test
+  void an_expired_token_is_rejected() {
+    long now = System.currentTimeMillis() / 1000;
+    assertRejected(sign("HS256", SECRET, validClaims().put("iat", now - 3600).put("exp", now - 1800)));
+  }
+
+  @Test
+  void a_wrong_issuer_is_rejected() {
+    assertRejected(sign("HS256", SECRET, validClaims().put("iss", "someone-else")));
+  }
+
+  @Test
+  void a_token_without_expiry_is_rejected() {
+    JsonObject claims = validClaims();
+    claims.remove("exp");
+    assertRejected(sign("HS256", SECRET, claims));
+  }
+
+  @Test
+  void garbage_is_rejected() {
+    assertRejected("not.a.token");
+    assertRejected("");
+  }
+
+  private void assertRejected(String token) {
+    var result = tokens.verify(token);
+    try {
+      result.await(5, TimeUnit.SECONDS);
+    } catch (Exception expected) {
+      assertTrue(result.failed());
+      return;
+    }
+    throw new AssertionError("accepted a bad token: " + token);
+  }
+
+  private static JsonObject validClaims() {
+    long now = System.currentTimeMillis() / 1000;
+    return new JsonObject().put("sub", USER).put("iss", "souk").put("iat", now).put("exp", now + 600);
+  }
+
+  /** Signs with plain JDK HMAC, independently of the code under test. */
+  private static String sign(String alg, String secret, JsonObject claims) {
+    String input = b64(new JsonObject().put("alg", alg).put("typ", "JWT").encode()) + "." + b64(claims.encode());
+    String javaAlg = alg.equals("HS512") ? "HmacSHA512" : "HmacSHA256";
+    try {
+      Mac mac = Mac.getInstance(javaAlg);
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), javaAlg));
+      byte[] signature = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+      return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String b64(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonObject claims(String token) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8));
+  }
+
+  private static JsonObject header(String token) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,55 @@
+package souk.user;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import souk.common.api.ApiReply;
+import souk.common.api.ApiRequest;
+import souk.common.api.RouteSpec;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceDispatcher;
+
+import java.util.List;
+
+/** The user service's actions and the HTTP routes it declares for them. */
+public final class UserApi {
+
+  public static final String CREATE = "create-user";
+  public static final String GET = "get-user";
+  public static final String GET_ME = "get-me";
+  /** Not a route: the gateway's token endpoint asks it, with {@code {email, password}}, for {@code {userId}}. */
+  public static final String AUTHENTICATE = "authenticate";
+
+  public static final List<RouteSpec> ROUTES = List.of(
+    RouteSpec.open("POST", "/api/v1/users", CREATE),
+    RouteSpec.authenticated("GET", "/api/v1/users/me", GET_ME),
+    RouteSpec.authenticated("GET", "/api/v1/users/:id", GET));
+
+  private final UserService users;
+
+  public UserApi(UserService users) {
+    this.users = users;
+  }
+
+  public void register(ServiceDispatcher dispatcher) {
+    dispatcher
+      .on(CREATE, message -> users.register(request(message).body())
+        .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson()).toJson()))
+      .on(GET, message -> reply(users.get(request(message).param("id"), caller(message))))
+      .on(GET_ME, message -> reply(users.get(caller(message), caller(message))))
+      .on(AUTHENTICATE, message -> users.authenticate(message.body())
+        .map(id -> new JsonObject().put("userId", id.toString())));
+  }
+
+  private static Future<JsonObject> reply(Future<User> user) {
+    return user.map(u -> ApiReply.ok(u.toJson()).toJson());
+  }
+
+  private static ApiRequest request(Message<JsonObject> message) {
+    return ApiRequest.fromJson(message.body());
+  }
+
+  private static String caller(Message<JsonObject> message) {
+    return message.headers().get(Headers.USER_ID);
+  }
+}

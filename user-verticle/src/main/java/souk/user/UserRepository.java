@@ -1,0 +1,62 @@
+package souk.user;
+
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
+
+import java.util.UUID;
+
+/** Users in PostgreSQL, through parameterized statements only. */
+public final class UserRepository {
+
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String COLUMNS = "id, name, email, created_at";
+
+  private final Pool pool;
+
+  public UserRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Inserts a user; fails with {@link ErrorCode#CONFLICT} when the email is taken, whatever its case. */
+  public Future<User> insert(UUID id, String name, String email, String passwordHash) {
+    return pool.preparedQuery("INSERT INTO users (id, name, email, password_hash) VALUES ($1, $2, $3, $4) RETURNING "
+        + COLUMNS)
+      .execute(Tuple.of(id, name, email, passwordHash))
+      .map(rows -> toUser(rows.iterator().next()))
+      .recover(e -> Future.failedFuture(e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        ? new ServiceException(ErrorCode.CONFLICT, "A user with this email already exists")
+        : e));
+  }
+
+  public Future<User> find(UUID id) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? null : toUser(rows.iterator().next()));
+  }
+
+  /** The user id and password hash for an email (any case), or {@code null}. */
+  public Future<Credentials> credentials(String email) {
+    return pool.preparedQuery("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
+      .execute(Tuple.of(email))
+      .map(rows -> {
+        if (rows.size() == 0) {
+          return null;
+        }
+        Row row = rows.iterator().next();
+        return new Credentials(row.getUUID("id"), row.getString("password_hash"));
+      });
+  }
+
+  private static User toUser(Row row) {
+    return new User(row.getUUID("id"), row.getString("name"), row.getString("email"),
+      row.getOffsetDateTime("created_at"));
+  }
+
+  /** A stored password hash and whose it is. */
+  public record Credentials(UUID userId, String passwordHash) {
+  }
+}

@@ -1,0 +1,61 @@
+package souk.user;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
+
+import java.util.UUID;
+
+/** Sign-up, look-up and credential checks. Hashing runs on worker threads, never on the event loop. */
+public final class UserService {
+
+  private final Vertx vertx;
+  private final UserRepository users;
+  private final PasswordHasher hasher;
+
+  public UserService(Vertx vertx, UserRepository users, PasswordHasher hasher) {
+    this.vertx = vertx;
+    this.users = users;
+    this.hasher = hasher;
+  }
+
+  /** Creates a user from a sign-up body; 400 on invalid fields, 409 when the email is taken. */
+  public Future<User> register(Object body) {
+    NewUser user = NewUser.parse(body);
+    return vertx.executeBlocking(() -> hasher.hash(user.password()), false)
+      .compose(hash -> users.insert(UUID.randomUUID(), user.name(), user.email(), hash));
+  }
+
+  /** The user with {@code id}, asked for by {@code callerId}: 403 for anyone else, 404 when gone. */
+  public Future<User> get(String id, String callerId) {
+    if (callerId == null || !callerId.equals(id)) {
+      return Future.failedFuture(new ServiceException(ErrorCode.FORBIDDEN, "You may only read your own user"));
+    }
+    return users.find(UUID.fromString(callerId)).compose(user -> user == null
+      ? Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "No such user"))
+      : Future.succeededFuture(user));
+  }
+
+  /**
+   * The id of the user these credentials belong to. An unknown email and a wrong password fail alike, and take
+   * about as long, so that the answer does not tell which emails exist.
+   */
+  public Future<UUID> authenticate(Object body) {
+    JsonObject json = body instanceof JsonObject object ? object : new JsonObject();
+    Object email = json.getValue("email");
+    Object password = json.getValue("password");
+    if (!(email instanceof String e) || !(password instanceof String p)
+      || e.length() > NewUser.EMAIL_MAX || p.length() > NewUser.PASSWORD_MAX) {
+      return Future.failedFuture(invalidCredentials());
+    }
+    return users.credentials(e).compose(found -> vertx.executeBlocking(
+        () -> found == null ? hasher.matchesNothing(p) : hasher.matches(p, found.passwordHash()), false)
+      .compose(ok -> ok ? Future.succeededFuture(found.userId()) : Future.failedFuture(invalidCredentials())));
+  }
+
+  private static ServiceException invalidCredentials() {
+    return new ServiceException(ErrorCode.UNAUTHORIZED, "Invalid email or password");
+  }
+}
