@@ -82,6 +82,7 @@ public final class ServiceDispatcher {
       return;
     }
     inFlight++;
+    long began = System.nanoTime();
     Future<?> result;
     try {
       result = handler.apply(message);
@@ -89,10 +90,15 @@ public final class ServiceDispatcher {
       result = Future.failedFuture(e);
     }
     result.onComplete(done -> {
+      int code = 0;
       if (done.succeeded()) {
         message.reply(done.result());
       } else {
-        replyFailure(message, action, done.cause());
+        code = replyFailure(message, action, done.cause());
+      }
+      if (!Headers.PING.equals(action)) {
+        LOG.info("handled", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)),
+          kv("failureCode", code), kv("durationMs", (System.nanoTime() - began) / 1_000_000));
       }
       if (--inFlight == 0 && drained != null) {
         drained.tryComplete();
@@ -100,12 +106,13 @@ public final class ServiceDispatcher {
     });
   }
 
-  private void replyFailure(Message<JsonObject> message, String action, Throwable cause) {
+  private int replyFailure(Message<JsonObject> message, String action, Throwable cause) {
     ServiceException failure = cause instanceof ServiceException e ? e : null;
     if (failure == null) {
       LOG.error("action failed", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)), cause);
       failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
     }
     message.fail(failure.errorCode().code(), failure.toReplyException().getMessage());
+    return failure.errorCode().code();
   }
 }
