@@ -2,18 +2,29 @@ package souk.order;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
+import souk.common.outbox.IdempotentConsumer;
+import souk.common.outbox.OutboxRelay;
+import souk.common.outbox.OutboxRelayOptions;
+import souk.order.api.OrderApi;
+import souk.order.saga.OrderUpdates;
+import souk.order.saga.PaymentResults;
+import souk.order.service.OrderCommands;
+import souk.order.service.OrderQueries;
+import souk.order.store.IdempotencyStore;
+import souk.order.store.OrderRepository;
 
-/** Wires the order service: its database, its event-bus actions and its place in discovery. */
+/** Wires the order service: its database, outbox relay, event-bus actions and its place in discovery. */
 public final class OrderVerticle extends VerticleBase {
 
   private final Node node;
   private ServiceHost host;
+  private OutboxRelay relay;
 
   public OrderVerticle(Node node) {
     this.node = node;
@@ -23,13 +34,25 @@ public final class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
-      ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId());
-      return ServiceHost.start(vertx, node, pool, dispatcher, new JsonObject());
-    }).onSuccess(started -> host = started);
+      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      OrderRepository orders = new OrderRepository();
+      OrderUpdates updates = new OrderUpdates(vertx.eventBus());
+      OrderApi api = new OrderApi(
+        new OrderCommands(pool, orders, new IdempotencyStore(), updates, relay::nudge),
+        new OrderQueries(pool, orders),
+        new PaymentResults(new IdempotentConsumer(pool), orders, updates, relay::nudge));
+      ServiceDispatcher dispatcher = api.register(
+        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId()));
+      return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(OrderApi.ROUTES));
+    }).onSuccess(started -> {
+      host = started;
+      relay.start();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return host == null ? Future.succeededFuture() : host.stop();
+    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    return relayStopped.eventually(() -> host == null ? Future.succeededFuture() : host.stop());
   }
 }

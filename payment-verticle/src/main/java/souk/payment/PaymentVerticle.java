@@ -8,12 +8,19 @@ import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
+import souk.common.outbox.IdempotentConsumer;
+import souk.common.outbox.OutboxRelay;
+import souk.common.outbox.OutboxRelayOptions;
+import souk.payment.provider.SimulatedProvider;
+import souk.payment.service.PaymentService;
+import souk.payment.store.PaymentRepository;
 
-/** Wires the payment service: its database, its event-bus actions and its place in discovery. */
+/** Wires the payment service: its database, outbox relay, event-bus actions and its place in discovery. */
 public final class PaymentVerticle extends VerticleBase {
 
   private final Node node;
   private ServiceHost host;
+  private OutboxRelay relay;
 
   public PaymentVerticle(Node node) {
     this.node = node;
@@ -23,13 +30,22 @@ public final class PaymentVerticle extends VerticleBase {
   public Future<?> start() {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
-      ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId());
+      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
+        new SimulatedProvider(), relay::nudge);
+      ServiceDispatcher dispatcher = new PaymentApi(payments).register(
+        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId()));
+      // no HTTP routes: the payment service is reached by the saga and the gateway's summary only
       return ServiceHost.start(vertx, node, pool, dispatcher, new JsonObject());
-    }).onSuccess(started -> host = started);
+    }).onSuccess(started -> {
+      host = started;
+      relay.start();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return host == null ? Future.succeededFuture() : host.stop();
+    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    return relayStopped.eventually(() -> host == null ? Future.succeededFuture() : host.stop());
   }
 }

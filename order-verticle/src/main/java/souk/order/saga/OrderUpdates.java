@@ -1,0 +1,22 @@
+package souk.order.saga;
+
+import io.vertx.core.eventbus.EventBus;
+import souk.common.bus.Addresses;
+import souk.order.domain.Order;
+
+/**
+ * Tells browsers that an order changed status, on {@code orders.updates.<userId>}. Best effort: a publish is
+ * fire-and-forget, nobody listening is fine, and it happens only after the change is committed.
+ */
+public final class OrderUpdates {
+
+  private final EventBus eventBus;
+
+  public OrderUpdates(EventBus eventBus) {
+    this.eventBus = eventBus;
+  }
+
+  public void statusChanged(Order order) {
+    eventBus.publish(Addresses.orderUpdates(order.userId()), order.statusUpdate());
+  }
+}

@@ -1,0 +1,40 @@
+package souk.payment;
+
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceDispatcher;
+import souk.common.bus.ServiceException;
+import souk.common.outbox.IdempotentConsumer;
+import souk.common.saga.SagaMessages;
+import souk.payment.service.PaymentService;
+
+/** The payment service's event-bus actions: the saga's {@code charge} and {@code refund}, and {@code summary}. */
+public final class PaymentApi {
+
+  private final PaymentService payments;
+
+  public PaymentApi(PaymentService payments) {
+    this.payments = payments;
+  }
+
+  public ServiceDispatcher register(ServiceDispatcher dispatcher) {
+    return dispatcher
+      .on(SagaMessages.CHARGE, m -> payments.charge(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
+      .on(SagaMessages.REFUND, m -> payments.refund(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
+      .on(SagaMessages.SUMMARY, m -> payments.summary(user(m)));
+  }
+
+  private static String requestId(Message<JsonObject> message) {
+    return message.headers().get(Headers.REQUEST_ID);
+  }
+
+  private static String user(Message<JsonObject> message) {
+    String user = message.headers().get(Headers.USER_ID);
+    if (user == null || user.isBlank()) {
+      throw new ServiceException(ErrorCode.UNAUTHORIZED, "No authenticated caller");
+    }
+    return user;
+  }
+}
