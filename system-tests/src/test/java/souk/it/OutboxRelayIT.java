@@ -1,0 +1,245 @@
+package souk.it;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceException;
+import souk.common.config.PgConfig;
+import souk.common.db.Databases;
+import souk.common.outbox.Backoff;
+import souk.common.outbox.IdempotentConsumer;
+import souk.common.outbox.Outbox;
+import souk.common.outbox.OutboxMessage;
+import souk.common.outbox.OutboxRelay;
+import souk.common.outbox.OutboxRelayOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The outbox relay and the idempotent consumer against a real PostgreSQL, inside this JVM: a throw-away database
+ * per test, a local event bus as the receiving side.
+ */
+class OutboxRelayIT {
+
+  private static final OutboxRelayOptions FAST = OutboxRelayOptions.defaults().withPollIntervalMs(50)
+    .withBatchSize(20).withSendTimeoutMs(2_000).withBackoff(new Backoff(50, 200));
+
+  private final String address = "outbox-it." + UUID.randomUUID();
+  private final String database = "souk_outbox_it_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+  private final List<OutboxRelay> relays = new ArrayList<>();
+  private final List<Pool> pools = new ArrayList<>();
+  private Vertx vertx;
+  private PgConfig pg;
+
+  @BeforeEach
+  void createDatabase() throws Exception {
+    vertx = Vertx.vertx();
+    pg = new PgConfig(env("SOUK_PG_HOST", "localhost"), Integer.parseInt(env("SOUK_PG_PORT", "5432")),
+      env("SOUK_PG_USER", "postgres"), env("SOUK_PG_PASSWORD", ""), database, 4, 100, 5_000, 60, 5_000);
+    pools.add(Databases.prepare(vertx, pg).await(60, TimeUnit.SECONDS));
+  }
+
+  @AfterEach
+  void dropDatabase() throws Exception {
+    for (OutboxRelay relay : relays) {
+      relay.stop().await(10, TimeUnit.SECONDS);
+    }
+    for (Pool pool : pools) {
+      pool.close().await(10, TimeUnit.SECONDS);
+    }
+    PgConnection conn = PgConnection.connect(vertx, new PgConnectOptions().setHost(pg.host()).setPort(pg.port())
+      .setUser(pg.user()).setPassword(pg.password()).setDatabase("postgres")).await(10, TimeUnit.SECONDS);
+    try {
+      conn.query("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").execute().await(30, TimeUnit.SECONDS);
+    } finally {
+      conn.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void rows_written_while_the_relay_is_stopped_are_delivered_after_it_restarts() throws Exception {
+    Map<String, JsonObject> received = new ConcurrentHashMap<>();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      received.put(m.headers().get(Outbox.MESSAGE_ID), m.body().put("requestId", m.headers().get(Headers.REQUEST_ID)));
+      m.reply(new JsonObject());
+    }).completion().await(5, TimeUnit.SECONDS);
+    OutboxRelay first = relay(pool());
+    first.stop().await(10, TimeUnit.SECONDS);
+
+    List<OutboxMessage> written = write(5);
+    assertEquals(5, pending(), "nothing delivers while the relay is stopped");
+
+    relay(newPool());
+    awaitTrue("all rows delivered", () -> pendingQuietly() == 0);
+    assertEquals(5, received.size());
+    for (OutboxMessage message : written) {
+      JsonObject body = received.get(message.id().toString());
+      assertEquals(message.payload().getInteger("n"), body.getInteger("n"));
+      assertEquals("req-" + message.payload().getInteger("n"), body.getString("requestId"));
+    }
+  }
+
+  @Test
+  void several_relays_never_deliver_one_row_twice() throws Exception {
+    Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      String id = m.headers().get(Outbox.MESSAGE_ID);
+      deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      if (!inFlight.add(id)) {
+        overlaps.incrementAndGet();
+      }
+      // answering a little later widens the window in which a second relay could pick the same row
+      vertx.setTimer(5, t -> {
+        inFlight.remove(id);
+        m.reply(new JsonObject());
+      });
+    }).completion().await(5, TimeUnit.SECONDS);
+    write(200);
+
+    for (int i = 0; i < 4; i++) {
+      relay(newPool());
+    }
+    awaitTrue("all rows delivered", () -> pendingQuietly() == 0);
+
+    assertEquals(0, overlaps.get(), "a row was being delivered by two relays at once");
+    assertEquals(200, deliveries.size());
+    assertTrue(deliveries.values().stream().allMatch(n -> n.get() == 1), "every row delivered exactly once");
+  }
+
+  @Test
+  void a_failed_delivery_is_retried_with_backoff_until_acknowledged() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      if (calls.incrementAndGet() <= 2) {
+        m.fail(ErrorCode.UNAVAILABLE.code(), "not yet");
+      } else {
+        m.reply(new JsonObject());
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
+    write(1);
+    relay(pool());
+
+    awaitTrue("row delivered", () -> pendingQuietly() == 0);
+    var row = pool().query("SELECT attempts, last_error FROM outbox").execute().await(5, TimeUnit.SECONDS)
+      .iterator().next();
+    assertEquals(3, row.getInteger("attempts"));
+    assertEquals(null, row.getString("last_error"));
+    assertEquals(3, calls.get());
+  }
+
+  @Test
+  void a_message_processed_twice_or_concurrently_has_one_effect() throws Exception {
+    pool().query("CREATE TABLE effect (message_id uuid NOT NULL)").execute().await(5, TimeUnit.SECONDS);
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    UUID messageId = UUID.randomUUID();
+    List<Future<String>> attempts = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      attempts.add(consumer.process(messageId, tx -> tx.preparedQuery("INSERT INTO effect VALUES ($1)")
+        .execute(Tuple.of(messageId)).map("applied"), () -> "duplicate"));
+    }
+    Future.all(attempts).await(20, TimeUnit.SECONDS);
+    String again = consumer.process(messageId, tx -> Future.succeededFuture("applied"), () -> "duplicate")
+      .await(5, TimeUnit.SECONDS);
+
+    assertEquals(1, attempts.stream().filter(f -> f.result().equals("applied")).count());
+    assertEquals("duplicate", again);
+    assertEquals(1, count("SELECT count(*) FROM effect"));
+  }
+
+  @Test
+  void a_failed_effect_leaves_the_message_unprocessed_so_a_redelivery_applies_it() throws Exception {
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    UUID messageId = UUID.randomUUID();
+    Future<String> failed = consumer.process(messageId,
+      tx -> Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "not now")), () -> "duplicate");
+    failed.otherwise("failed").await(5, TimeUnit.SECONDS);
+    assertTrue(failed.failed());
+
+    String retried = consumer.process(messageId, tx -> Future.succeededFuture("applied"), () -> "duplicate")
+      .await(5, TimeUnit.SECONDS);
+    assertEquals("applied", retried);
+  }
+
+  private List<OutboxMessage> write(int count) throws Exception {
+    List<OutboxMessage> messages = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      messages.add(OutboxMessage.of(address, "test", new JsonObject().put("n", i), "req-" + i));
+    }
+    pool().withTransaction(tx -> Future.all(messages.stream().map(m -> Outbox.add(tx, m)).toList()))
+      .await(20, TimeUnit.SECONDS);
+    return messages;
+  }
+
+  private OutboxRelay relay(Pool pool) {
+    OutboxRelay relay = OutboxRelay.create(vertx, pool, FAST).start();
+    relays.add(relay);
+    return relay;
+  }
+
+  private Pool pool() {
+    return pools.get(0);
+  }
+
+  private Pool newPool() {
+    Pool pool = Databases.pool(vertx, pg);
+    pools.add(pool);
+    return pool;
+  }
+
+  private long pending() throws Exception {
+    return count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL");
+  }
+
+  private long pendingQuietly() {
+    try {
+      return pending();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private long count(String sql) throws Exception {
+    return pool().query(sql).execute().await(5, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
+  static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (int i = 0; i < 600 && System.nanoTime() < deadline; i++) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    throw new AssertionError("timed out waiting until " + what);
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+}
