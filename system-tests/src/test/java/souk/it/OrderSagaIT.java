@@ -1,0 +1,206 @@
+package souk.it;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import souk.it.ShopClient.Shopper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The order saga through the gateway on a cluster of one node of each kind. */
+class OrderSagaIT {
+
+  private static SoukCluster cluster;
+  private static ShopClient shop;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new SoukCluster("OrderSagaIT").startAll();
+    shop = new ShopClient(cluster);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (shop != null) {
+      shop.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void approved_payment_confirms_the_order() throws Exception {
+    Shopper alice = shop.signUp();
+    HttpResponse<Buffer> response = shop.place(alice, ShopClient.order("tok_visa", 1250, 2), null);
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    JsonObject order = response.bodyAsJsonObject();
+    assertEquals("/api/v1/orders/" + order.getString("id"), response.getHeader("Location"));
+    assertEquals("PENDING", order.getString("status"));
+    assertEquals(2 * 1250 + 150, order.getLong("total"));
+    assertEquals(alice.id(), order.getString("userId"));
+
+    JsonObject confirmed = shop.awaitOrder(alice, order.getString("id"), o -> !"PENDING".equals(o.getString("status")));
+    assertEquals("CONFIRMED", confirmed.getString("status"));
+    assertEquals("SUCCEEDED", confirmed.getJsonObject("payment").getString("status"));
+    assertEquals(2650L, confirmed.getJsonObject("payment").getLong("amount"));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE order_id = $1",
+      UUID.fromString(order.getString("id"))));
+  }
+
+  @Test
+  void declined_payment_cancels_the_order() throws Exception {
+    Shopper bob = shop.signUp();
+    JsonObject order = shop.placed(bob, ShopClient.order("tok_chargeDeclined", 900, 1));
+
+    JsonObject settled = shop.awaitOrder(bob, order.getString("id"), o -> !"PENDING".equals(o.getString("status")));
+    assertEquals("CANCELLED", settled.getString("status"));
+    assertEquals("payment_declined", settled.getString("cancellationReason"));
+    assertEquals("DECLINED", settled.getJsonObject("payment").getString("status"));
+  }
+
+  @Test
+  void cancelling_a_paid_order_refunds_it_and_a_second_cancel_is_a_conflict() throws Exception {
+    Shopper carol = shop.signUp();
+    String id = shop.placed(carol, ShopClient.order("tok_visa", 500, 3)).getString("id");
+    shop.awaitOrder(carol, id, o -> "CONFIRMED".equals(o.getString("status")));
+
+    HttpResponse<Buffer> cancelled = shop.post(carol, "/api/v1/orders/" + id + "/cancel");
+    assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
+    assertEquals("CANCELLED", cancelled.bodyAsJsonObject().getString("status"));
+    assertEquals("cancelled_by_user", cancelled.bodyAsJsonObject().getString("cancellationReason"));
+
+    JsonObject refunded = shop.awaitOrder(carol, id, ShopClient.paymentIs("REFUNDED"));
+    assertEquals("CANCELLED", refunded.getString("status"));
+    assertEquals("REFUNDED", shop.sql(SoukCluster.PAYMENT, "SELECT status FROM payment WHERE order_id = $1",
+      UUID.fromString(id)).iterator().next().getString("status"));
+    assertEquals(409, shop.post(carol, "/api/v1/orders/" + id + "/cancel").statusCode());
+  }
+
+  @Test
+  void orders_are_visible_to_their_owner_only() throws Exception {
+    Shopper owner = shop.signUp();
+    Shopper other = shop.signUp();
+    String id = shop.placed(owner, ShopClient.order("tok_visa", 100, 1)).getString("id");
+
+    assertEquals(200, shop.get(owner, "/api/v1/orders/" + id).statusCode());
+    assertEquals(403, shop.get(other, "/api/v1/orders/" + id).statusCode());
+    assertEquals(403, shop.post(other, "/api/v1/orders/" + id + "/cancel").statusCode());
+    assertEquals(404, shop.get(owner, "/api/v1/orders/" + UUID.randomUUID()).statusCode());
+    assertEquals(404, shop.get(owner, "/api/v1/orders/not-a-uuid").statusCode());
+  }
+
+  @Test
+  void an_invalid_order_is_a_400_naming_each_field() throws Exception {
+    Shopper dave = shop.signUp();
+    JsonObject body = new JsonObject().put("items", new JsonArray().add(new JsonObject().put("sku", "bad sku")
+      .put("quantity", 0).put("unitPrice", 10))).put("currency", "EUR").put("paymentMethod", "tok_amex");
+    HttpResponse<Buffer> response = shop.place(dave, body, null);
+
+    assertEquals(400, response.statusCode(), response.bodyAsString());
+    JsonArray errors = response.bodyAsJsonObject().getJsonArray("errors");
+    List<String> fields = errors.stream().map(e -> ((JsonObject) e).getString("field")).toList();
+    assertEquals(List.of("items[0].sku", "items[0].quantity", "paymentMethod"), fields);
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", dave.id()));
+  }
+
+  @Test
+  void same_idempotency_key_returns_the_first_order_and_charges_once() throws Exception {
+    Shopper erin = shop.signUp();
+    String key = "checkout-" + UUID.randomUUID();
+    JsonObject body = ShopClient.order("tok_visa", 700, 1);
+    HttpResponse<Buffer> first = shop.place(erin, body, key);
+    assertEquals(201, first.statusCode(), first.bodyAsString());
+    assertNull(first.getHeader("Idempotent-Replayed"));
+
+    HttpResponse<Buffer> again = shop.place(erin, body, key);
+    assertEquals(201, again.statusCode(), again.bodyAsString());
+    assertEquals("true", again.getHeader("Idempotent-Replayed"));
+    assertEquals(first.bodyAsJsonObject().getString("id"), again.bodyAsJsonObject().getString("id"));
+    assertEquals(first.getHeader("Location"), again.getHeader("Location"));
+
+    HttpResponse<Buffer> otherBody = shop.place(erin, ShopClient.order("tok_visa", 701, 1), key);
+    assertEquals(422, otherBody.statusCode(), otherBody.bodyAsString());
+
+    // the key is per user: another user's identical key is a new order
+    Shopper frank = shop.signUp();
+    HttpResponse<Buffer> frankFirst = shop.place(frank, body, key);
+    assertEquals(201, frankFirst.statusCode());
+    assertNull(frankFirst.getHeader("Idempotent-Replayed"));
+
+    String id = first.bodyAsJsonObject().getString("id");
+    shop.awaitOrder(erin, id, o -> "CONFIRMED".equals(o.getString("status")));
+    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", erin.id()));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", erin.id()));
+  }
+
+  @Test
+  void a_duplicate_while_the_first_request_is_in_flight_is_a_conflict() throws Exception {
+    Shopper gina = shop.signUp();
+    String key = "in-flight-" + UUID.randomUUID();
+    // hold the lock the first request would hold while it is being processed
+    PgConnection holder = shop.connect(SoukCluster.ORDER);
+    try {
+      holder.preparedQuery("SELECT pg_advisory_lock(hashtextextended($1 || ':' || $2, 0))")
+        .execute(Tuple.of(gina.id(), key)).await(10, TimeUnit.SECONDS);
+      HttpResponse<Buffer> duplicate = shop.place(gina, ShopClient.order("tok_visa", 300, 1), key);
+      assertEquals(409, duplicate.statusCode(), duplicate.bodyAsString());
+    } finally {
+      holder.close().await(10, TimeUnit.SECONDS);
+    }
+    HttpResponse<Buffer> after = shop.place(gina, ShopClient.order("tok_visa", 300, 1), key);
+    assertEquals(201, after.statusCode(), after.bodyAsString());
+  }
+
+  @Test
+  void an_empty_or_too_long_idempotency_key_is_a_400() throws Exception {
+    Shopper hal = shop.signUp();
+    assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
+  }
+
+  @Test
+  void orders_are_listed_newest_first_page_by_page() throws Exception {
+    Shopper ida = shop.signUp();
+    List<String> placed = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      placed.add(0, shop.placed(ida, ShopClient.order("tok_visa", 100 + i, 1)).getString("id"));
+    }
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      String path = "/api/v1/orders?limit=2" + (cursor == null ? "" : "&cursor=" + cursor);
+      HttpResponse<Buffer> page = shop.get(ida, path);
+      assertEquals(200, page.statusCode(), page.bodyAsString());
+      JsonArray items = page.bodyAsJsonObject().getJsonArray("items");
+      assertTrue(items.size() <= 2);
+      items.forEach(o -> seen.add(((JsonObject) o).getString("id")));
+      cursor = page.bodyAsJsonObject().getString("nextCursor");
+      pages++;
+    } while (cursor != null && pages < 10);
+
+    assertEquals(3, pages);
+    assertEquals(placed, seen, "every order once, newest first");
+    JsonObject all = shop.get(ida, "/api/v1/orders").bodyAsJsonObject();
+    assertEquals(5, all.getJsonArray("items").size());
+    assertNull(all.getString("nextCursor"));
+    assertEquals(400, shop.get(ida, "/api/v1/orders?limit=0").statusCode());
+    assertEquals(400, shop.get(ida, "/api/v1/orders?limit=101").statusCode());
+    assertEquals(400, shop.get(ida, "/api/v1/orders?cursor=bogus").statusCode());
+    assertNotNull(shop.get(ida, "/api/v1/orders?limit=100").bodyAsJsonObject().getJsonArray("items"));
+  }
+}
