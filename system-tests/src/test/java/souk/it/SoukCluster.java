@@ -7,6 +7,9 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -167,11 +170,24 @@ public final class SoukCluster implements AutoCloseable {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  private void dropDatabases() throws Exception {
-    PgConnectOptions options = new PgConnectOptions().setHost(hostEnv("SOUK_PG_HOST", "localhost"))
+  /** Runs one statement on the database of {@code kind} (user, order, payment), for set-up and audits. */
+  public RowSet<Row> sql(String kind, String statement, Tuple params) throws Exception {
+    PgConnection conn = PgConnection.connect(vertx, pgOptions(database(kind))).await(10, TimeUnit.SECONDS);
+    try {
+      return conn.preparedQuery(statement).execute(params).await(30, TimeUnit.SECONDS);
+    } finally {
+      conn.close();
+    }
+  }
+
+  private static PgConnectOptions pgOptions(String database) {
+    return new PgConnectOptions().setHost(hostEnv("SOUK_PG_HOST", "localhost"))
       .setPort(Integer.parseInt(hostEnv("SOUK_PG_PORT", "5432"))).setUser(hostEnv("SOUK_PG_USER", "postgres"))
-      .setPassword(hostEnv("SOUK_PG_PASSWORD", "")).setDatabase("postgres");
-    PgConnection conn = PgConnection.connect(vertx, options).await(10, TimeUnit.SECONDS);
+      .setPassword(hostEnv("SOUK_PG_PASSWORD", "")).setDatabase(database);
+  }
+
+  private void dropDatabases() throws Exception {
+    PgConnection conn = PgConnection.connect(vertx, pgOptions("postgres")).await(10, TimeUnit.SECONDS);
     try {
       for (String kind : List.of(USER, ORDER, PAYMENT)) {
         conn.query("DROP DATABASE IF EXISTS " + database(kind).toLowerCase(Locale.ROOT) + " WITH (FORCE)").execute()
