@@ -1,6 +1,8 @@
 package souk.it;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -8,12 +10,19 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.Test;
+import souk.common.bus.Addresses;
+import souk.common.bus.Headers;
+import souk.common.config.NodeConfig;
+import souk.common.node.HazelcastConfigs;
 import souk.it.ShopClient.Shopper;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,6 +179,42 @@ class OrderSagaIT {
   void an_empty_or_too_long_idempotency_key_is_a_400() throws Exception {
     Shopper hal = shop.signUp();
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
+  }
+
+  @Test
+  void status_changes_are_published_and_summaries_answer_for_the_caller() throws Exception {
+    Shopper kim = shop.signUp();
+    NodeConfig client = new NodeConfig("order-saga-client", cluster.clusterName(), "127.0.0.1",
+      cluster.clusterPort() + 10, List.of("127.0.0.1:" + cluster.clusterPort()), "", 0, 5);
+    Vertx member = Vertx.builder().withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(client)))
+      .buildClustered().await(60, TimeUnit.SECONDS);
+    try {
+      BlockingQueue<JsonObject> updates = new LinkedBlockingQueue<>();
+      member.eventBus().<JsonObject>consumer(Addresses.orderUpdates(kim.id()), m -> updates.add(m.body()))
+        .completion().await(10, TimeUnit.SECONDS);
+      String confirmed = shop.placed(kim, ShopClient.order("tok_visa", 400, 2)).getString("id");
+      JsonObject update = updates.poll(60, TimeUnit.SECONDS);
+      assertNotNull(update, "no status update published");
+      assertEquals(confirmed, update.getString("orderId"));
+      assertEquals("CONFIRMED", update.getString("status"));
+      assertNotNull(update.getString("at"));
+      String declined = shop.placed(kim, ShopClient.order("tok_chargeDeclined", 100, 1)).getString("id");
+      shop.awaitOrder(kim, declined, o -> "CANCELLED".equals(o.getString("status")));
+
+      DeliveryOptions summary = new DeliveryOptions().addHeader(Headers.ACTION, "summary")
+        .addHeader(Headers.USER_ID, kim.id()).setSendTimeout(10_000);
+      JsonObject orders = member.eventBus().<JsonObject>request(Addresses.ORDER_SERVICE, new JsonObject(), summary)
+        .await(15, TimeUnit.SECONDS).body();
+      assertEquals(2, orders.getLong("orderCount"));
+      assertEquals(List.of(declined, confirmed), orders.getJsonArray("recentOrders").stream()
+        .map(o -> ((JsonObject) o).getString("id")).toList());
+      JsonObject payments = member.eventBus().<JsonObject>request(Addresses.PAYMENT_SERVICE, new JsonObject(), summary)
+        .await(15, TimeUnit.SECONDS).body();
+      assertEquals(1, payments.getLong("succeeded"));
+      assertEquals(new JsonObject().put("EUR", 950), payments.getJsonObject("totalCaptured"));
+    } finally {
+      member.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -46,9 +46,4 @@ public final class IdempotencyStore {
       .execute(Tuple.of(userId, key, fingerprint, response, RETENTION_HOURS))
       .mapEmpty();
   }
-
-  /** Deletes expired records; returns how many. */
-  public Future<Integer> purgeExpired(SqlClient client) {
-    return client.query("DELETE FROM idempotency_key WHERE expires_at <= now()").execute().map(rows -> rows.rowCount());
-  }
 }
