@@ -15,9 +15,11 @@ import java.util.List;
  * @param bodyLimitBytes    largest request body accepted; larger is a 413 (default 64 KiB)
  * @param jwtSecret         HS256 signing secret, 32+ bytes ({@code SOUK_JWT_SECRET}); empty for a development secret
  * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
+ * @param aggregateTimeoutMs how long an aggregation waits for an optional part before leaving it out, milliseconds
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
-                            long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds) {
+                            long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds,
+                            long aggregateTimeoutMs) {
 
   public static final String SERVICE = "gateway";
 
@@ -29,6 +31,7 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getLong("requestTimeoutMs"),
       json.getLong("bodyLimitBytes"),
       json.getString("jwtSecret"),
-      json.getInteger("tokenTtlSeconds"));
+      json.getInteger("tokenTtlSeconds"),
+      json.getLong("aggregateTimeoutMs"));
   }
 }

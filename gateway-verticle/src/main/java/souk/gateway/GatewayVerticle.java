@@ -8,6 +8,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import souk.common.discovery.ServiceRegistry;
 import souk.common.node.Node;
 import souk.common.ops.Probes;
+import souk.gateway.aggregate.SummaryEndpoint;
 import souk.gateway.auth.JwtSecrets;
 import souk.gateway.auth.TokenEndpoint;
 import souk.gateway.auth.Tokens;
@@ -52,8 +53,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(new RequestIds()).handler(new AccessLog());
     probes.mount(router);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
-    router.route("/api/*").handler(new ApiProxy(vertx, directory, new Bearer(tokens), config.requestTimeoutMs()));
+    Bearer bearer = new Bearer(tokens);
+    router.route("/api/*").handler(new ApiProxy(vertx, directory, bearer, config.requestTimeoutMs()));
     router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(vertx, tokens, config.requestTimeoutMs()));
+    router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(vertx, bearer, config.requestTimeoutMs(),
+      config.aggregateTimeoutMs()));
     Fallbacks.install(router);
     return router;
   }

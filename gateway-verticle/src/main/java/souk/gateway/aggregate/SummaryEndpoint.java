@@ -1,0 +1,110 @@
+package souk.gateway.aggregate;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.api.ApiReply;
+import souk.common.api.ApiRequest;
+import souk.common.bus.Addresses;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.Headers;
+import souk.common.bus.ServiceException;
+import souk.gateway.http.Bearer;
+import souk.gateway.http.Problems;
+import souk.gateway.http.RequestIds;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * {@code GET /api/v1/users/{id}/summary}: the user, their recent orders and order count, and their payments, asked of
+ * the three services in parallel. The user part is required (its failure is the answer); the order and payment parts
+ * are optional: a service that fails or is slow leaves its part {@code null} and its name in {@code degraded}.
+ */
+public final class SummaryEndpoint implements Handler<RoutingContext> {
+
+  public static final String PATH = "/api/v1/users/:id/summary";
+  /** The action order and payment services answer for their part of a summary. */
+  public static final String SUMMARY = "summary";
+  /** The user-service action for one user, as its route declares it. */
+  public static final String GET_USER = "get-user";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SummaryEndpoint.class);
+
+  private final Vertx vertx;
+  private final Bearer bearer;
+  private final long userTimeoutMs;
+  private final long partTimeoutMs;
+
+  /**
+   * @param userTimeoutMs how long to wait for the user part (then 504)
+   * @param partTimeoutMs how long to wait for an optional part before leaving it out
+   */
+  public SummaryEndpoint(Vertx vertx, Bearer bearer, long userTimeoutMs, long partTimeoutMs) {
+    this.vertx = vertx;
+    this.bearer = bearer;
+    this.userTimeoutMs = userTimeoutMs;
+    this.partTimeoutMs = partTimeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    bearer.caller(ctx)
+      .compose(caller -> caller.equals(id)
+        ? summary(ctx, caller)
+        : Future.failedFuture(new ServiceException(ErrorCode.FORBIDDEN, "You may only read your own summary")))
+      .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer()))
+      .onFailure(failure -> Problems.send(ctx, failure));
+  }
+
+  private Future<JsonObject> summary(RoutingContext ctx, String userId) {
+    JsonObject userRequest = new ApiRequest(new JsonObject().put("id", userId), new JsonObject(), new JsonObject(), null)
+      .toJson();
+    Future<JsonObject> user = ask(ctx, Addresses.USER_SERVICE, GET_USER, userId, userRequest, userTimeoutMs)
+      .map(reply -> (JsonObject) ApiReply.fromJson(reply).body());
+    Future<JsonObject> orders = optional(ctx, Addresses.ORDER_SERVICE, userId);
+    Future<JsonObject> payments = optional(ctx, Addresses.PAYMENT_SERVICE, userId);
+    return Future.join(user, orders, payments).transform(done -> {
+      if (user.failed()) {
+        return Future.failedFuture(user.cause());
+      }
+      JsonArray degraded = new JsonArray();
+      JsonObject orderPart = orders.succeeded() ? orders.result() : null;
+      if (orderPart == null) {
+        degraded.add(Addresses.ORDER_SERVICE);
+      }
+      if (payments.failed()) {
+        degraded.add(Addresses.PAYMENT_SERVICE);
+      }
+      return Future.succeededFuture(new JsonObject()
+        .put("user", user.result())
+        .put("recentOrders", orderPart == null ? null : orderPart.getJsonArray("recentOrders"))
+        .put("orderCount", orderPart == null ? null : orderPart.getValue("orderCount"))
+        .put("payments", payments.succeeded() ? payments.result() : null)
+        .put("degraded", degraded));
+    });
+  }
+
+  private Future<JsonObject> optional(RoutingContext ctx, String service, String userId) {
+    return ask(ctx, service, SUMMARY, userId, new JsonObject(), partTimeoutMs)
+      .onFailure(e -> LOG.warn("summary part missing", kv("service", service), kv("requestId", RequestIds.of(ctx)),
+        kv("reason", ErrorCode.of(e).name())));
+  }
+
+  private Future<JsonObject> ask(RoutingContext ctx, String service, String action, String userId, JsonObject body,
+                                 long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions()
+      .addHeader(Headers.ACTION, action)
+      .addHeader(Headers.USER_ID, userId)
+      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
+      .setSendTimeout(timeoutMs);
+    return vertx.eventBus().<JsonObject>request(service, body, options).map(message -> message.body());
+  }
+}

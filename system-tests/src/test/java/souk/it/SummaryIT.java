@@ -1,0 +1,117 @@
+package souk.it;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The summary composed by the gateway from three services, whole and with services gone. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SummaryIT {
+
+  private static SoukCluster cluster;
+  private static ShopClient shop;
+  private static ShopClient.Shopper shopper;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new SoukCluster("SummaryIT").startAll();
+    shop = new ShopClient(cluster);
+    shopper = shop.signUp();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (shop != null) {
+      shop.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void the_summary_joins_user_orders_and_payments() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      JsonObject order = shop.placed(shopper, ShopClient.order("tok_visa", 1_000, 1));
+      shop.awaitOrder(shopper, order.getString("id"), o -> "CONFIRMED".equals(o.getString("status")));
+    }
+    JsonObject declined = shop.placed(shopper, ShopClient.order("tok_chargeDeclined", 1_000, 1));
+    shop.awaitOrder(shopper, declined.getString("id"), o -> "CANCELLED".equals(o.getString("status")));
+
+    HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    JsonObject summary = response.bodyAsJsonObject();
+    assertEquals(shopper.id(), summary.getJsonObject("user").getString("id"));
+    assertEquals(7, summary.getInteger("orderCount"));
+    JsonArray recent = summary.getJsonArray("recentOrders");
+    assertEquals(5, recent.size());
+    assertEquals(declined.getString("id"), recent.getJsonObject(0).getString("id"), "newest first");
+    assertEquals(6, summary.getJsonObject("payments").getInteger("succeeded"));
+    assertEquals(6 * 1_150L, summary.getJsonObject("payments").getJsonObject("totalCaptured").getLong("EUR"));
+    assertEquals(new JsonArray(), summary.getJsonArray("degraded"));
+  }
+
+  @Test
+  @Order(2)
+  void another_users_summary_is_forbidden_and_a_token_is_required() throws Exception {
+    ShopClient.Shopper other = shop.signUp();
+    assertEquals(403, shop.get(other, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
+    assertEquals(403, shop.get(other, "/api/v1/users/" + UUID.randomUUID() + "/summary").statusCode());
+    assertEquals(401, shop.get(null, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
+  }
+
+  @Test
+  @Order(3)
+  void without_payment_nodes_the_summary_is_partial() throws Exception {
+    node("payment").kill();
+    JsonObject summary = okSummary();
+    assertNull(summary.getValue("payments"));
+    assertEquals(7, summary.getInteger("orderCount"));
+    assertEquals(new JsonArray().add("payment-service"), summary.getJsonArray("degraded"));
+  }
+
+  @Test
+  @Order(4)
+  void without_order_nodes_either_only_the_user_is_left() throws Exception {
+    node("order").kill();
+    JsonObject summary = okSummary();
+    assertNull(summary.getValue("payments"));
+    assertNull(summary.getValue("recentOrders"));
+    assertNull(summary.getValue("orderCount"));
+    assertEquals(shopper.id(), summary.getJsonObject("user").getString("id"));
+    assertEquals(new JsonArray().add("order-service").add("payment-service"), summary.getJsonArray("degraded"));
+  }
+
+  @Test
+  @Order(5)
+  void without_user_nodes_there_is_no_summary() throws Exception {
+    node("user").kill();
+    HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
+    int status = response.statusCode();
+    assertEquals(true, status == 503 || status == 504, response.bodyAsString());
+    assertEquals("application/problem+json", response.getHeader("Content-Type"));
+  }
+
+  private static JsonObject okSummary() throws Exception {
+    HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  private static NodeProcess node(String kind) {
+    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind) && n.isAlive()).findFirst().orElseThrow();
+  }
+}
