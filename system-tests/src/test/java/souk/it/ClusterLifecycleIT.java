@@ -2,12 +2,11 @@ package souk.it;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,19 +27,8 @@ class ClusterLifecycleIT {
   /** Hazelcast drops a silent member after 6 s; the gateway must notice within this. */
   private static final Duration DETECTION = Duration.ofSeconds(12);
 
-  private static SoukCluster cluster;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("ClusterLifecycleIT").startAll();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster();
 
   @Test
   @Order(1)
@@ -89,6 +77,38 @@ class ClusterLifecycleIT {
     JsonObject healed = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(60));
     assertEquals("UP", checkStatus(healed, "payment-service"));
     assertEquals(1, checkData(healed, "payment-service").getInteger("records"));
+  }
+
+  @Test
+  @Order(4)
+  void a_service_node_serves_its_own_probes() throws Exception {
+    NodeProcess order = liveNode("order");
+    var client = cluster.client();
+    var ready = client.get(order.managementPort(), "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
+    assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    assertEquals("UP", checkStatus(ready.bodyAsJsonObject(), "database"));
+    assertEquals("UP", checkStatus(ready.bodyAsJsonObject(), "cluster"));
+    assertEquals(200, client.get(order.managementPort(), "127.0.0.1", "/health").send()
+      .await(10, TimeUnit.SECONDS).statusCode());
+    var metrics = client.get(order.managementPort(), "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
+    assertTrue(metrics.bodyAsString().contains("vertx_eventbus_"), "event-bus metrics exported");
+    assertTrue(metrics.bodyAsString().contains("vertx_sql_"), "PostgreSQL pool metrics exported");
+  }
+
+  @Test
+  @Order(5)
+  void a_node_stopped_with_sigterm_unpublishes_at_once_and_exits() throws Exception {
+    NodeProcess user = liveNode("user");
+    int exit = user.stop();
+    assertEquals(143, exit, "exit status of a JVM stopped by SIGTERM after its shutdown hooks ran");
+    assertTrue(user.log().contains("unpublished service record"), "record removed by the node itself");
+    assertTrue(user.log().contains("node stopped"), "left the cluster before exiting");
+    JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, Duration.ofSeconds(5));
+    assertEquals(0, checkData(down, "user-service").getInteger("records"));
+  }
+
+  private static NodeProcess liveNode(String kind) {
+    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind) && n.isAlive()).findFirst().orElseThrow();
   }
 
   private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {

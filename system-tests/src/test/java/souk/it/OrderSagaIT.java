@@ -8,14 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
-import souk.common.config.NodeConfig;
-import souk.common.node.HazelcastConfigs;
 import souk.it.ShopClient.Shopper;
 
 import java.util.ArrayList;
@@ -33,24 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The order saga through the gateway on a cluster of one node of each kind. */
 class OrderSagaIT {
 
-  private static SoukCluster cluster;
-  private static ShopClient shop;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("OrderSagaIT").startAll();
-    shop = new ShopClient(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (shop != null) {
-      shop.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster();
+  private static final ShopClient shop = new ShopClient(cluster);
 
   @Test
   void approved_payment_confirms_the_order() throws Exception {
@@ -184,10 +165,7 @@ class OrderSagaIT {
   @Test
   void status_changes_are_published_and_summaries_answer_for_the_caller() throws Exception {
     Shopper kim = shop.signUp();
-    NodeConfig client = new NodeConfig("order-saga-client", cluster.clusterName(), "127.0.0.1",
-      cluster.clusterPort() + 10, List.of("127.0.0.1:" + cluster.clusterPort()), "", 0, 5);
-    Vertx member = Vertx.builder().withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(client)))
-      .buildClustered().await(60, TimeUnit.SECONDS);
+    Vertx member = cluster.joinAsMember("order-saga-client", 0);
     try {
       BlockingQueue<JsonObject> updates = new LinkedBlockingQueue<>();
       member.eventBus().<JsonObject>consumer(Addresses.orderUpdates(kim.id()), m -> updates.add(m.body()))

@@ -1,9 +1,8 @@
 package souk.it;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.it.ShopClient.Shopper;
 
 import java.time.Duration;
@@ -19,24 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class PaymentOutageIT {
 
-  private static SoukCluster cluster;
-  private static ShopClient shop;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("PaymentOutageIT").startAll();
-    shop = new ShopClient(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (shop != null) {
-      shop.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster();
+  private static final ShopClient shop = new ShopClient(cluster);
 
   @Test
   void orders_settle_once_a_payment_node_is_back_and_a_late_success_after_cancel_is_refunded() throws Exception {

@@ -3,9 +3,8 @@ package souk.it;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.it.ShopClient.Shopper;
 
 import java.time.Duration;
@@ -29,33 +28,12 @@ class SagaLoadIT {
 
   private static final int ORDERS = 200;
   private static final int SHOPPERS = 10;
-  private static SoukCluster cluster;
-  private static ShopClient shop;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("SagaLoadIT")
-      .env("SOUK_RATE_LIMIT_RPS", "10000")
-      .env("SOUK_RATE_LIMIT_BURST", "10000");
-    cluster.start(SoukCluster.GATEWAY);
-    for (String kind : List.of(SoukCluster.USER, SoukCluster.ORDER, SoukCluster.PAYMENT, SoukCluster.ORDER,
-      SoukCluster.PAYMENT)) {
-      TimeUnit.SECONDS.sleep(2);
-      cluster.start(kind);
-    }
-    cluster.awaitReady(Duration.ofSeconds(120));
-    shop = new ShopClient(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (shop != null) {
-      shop.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster(SoukCluster.GATEWAY, SoukCluster.USER, SoukCluster.ORDER,
+    SoukCluster.PAYMENT, SoukCluster.ORDER, SoukCluster.PAYMENT)
+    .env("SOUK_RATE_LIMIT_RPS", "10000")
+    .env("SOUK_RATE_LIMIT_BURST", "10000");
+  private static final ShopClient shop = new ShopClient(cluster);
 
   @Test
   void two_hundred_concurrent_orders_all_settle_with_one_payment_each() throws Exception {

@@ -2,51 +2,41 @@ package souk.it;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A shopper's view of a {@link SoukCluster}: sign up, get a token, place and read orders; plus SQL for audits. */
+/** A shopper's view of a {@link SoukCluster}: sign up, place and read orders; plus SQL for audits. */
 final class ShopClient implements AutoCloseable {
 
   /** A signed-up user and its bearer token. */
   record Shopper(String id, String token) {
+    String bearer() {
+      return "Bearer " + token;
+    }
   }
 
   private final SoukCluster cluster;
-  private final WebClient client;
+  private final Api api;
 
   ShopClient(SoukCluster cluster) {
     this.cluster = cluster;
-    this.client = WebClient.create(cluster.vertx(), new WebClientOptions(), new PoolOptions().setHttp1MaxSize(32));
+    this.api = new Api(cluster);
   }
 
   Shopper signUp() throws Exception {
-    String email = "u" + UUID.randomUUID().toString().substring(0, 12) + "@example.com";
-    String password = "correct horse battery";
-    HttpResponse<Buffer> created = send("POST", "/api/v1/users", null, null,
-      new JsonObject().put("name", "Shopper").put("email", email).put("password", password));
-    assertEquals(201, created.statusCode(), created.bodyAsString());
-    HttpResponse<Buffer> token = send("POST", "/api/v1/auth/token", null, null,
-      new JsonObject().put("email", email).put("password", password));
-    assertEquals(200, token.statusCode(), token.bodyAsString());
-    return new Shopper(created.bodyAsJsonObject().getString("id"), token.bodyAsJsonObject().getString("accessToken"));
+    Api.Account account = api.newAccount();
+    return new Shopper(account.id(), account.token());
   }
 
   static JsonObject order(String paymentMethod, long unitPrice, int quantity) {
@@ -105,44 +95,33 @@ final class ShopClient implements AutoCloseable {
 
   HttpResponse<Buffer> send(String method, String path, Shopper shopper, MultiMap headers, JsonObject body)
     throws Exception {
-    HttpRequest<Buffer> request = client.request(io.vertx.core.http.HttpMethod.valueOf(method),
-      cluster.gatewayPort(), "127.0.0.1", path).timeout(20_000);
-    if (shopper != null) {
-      request.bearerTokenAuthentication(shopper.token());
-    }
+    MultiMap all = MultiMap.caseInsensitiveMultiMap();
     if (headers != null) {
-      request.putHeaders(headers);
+      all.addAll(headers);
     }
-    return (body == null ? request.send() : request.sendJsonObject(body)).await(30, TimeUnit.SECONDS);
+    if (shopper != null) {
+      all.add("Authorization", shopper.bearer());
+    }
+    if (body != null) {
+      all.add("Content-Type", "application/json");
+    }
+    return api.raw(HttpMethod.valueOf(method), path, all, body == null ? null : body.toBuffer());
   }
 
-  /** Opens a connection to the database of {@code kind}; the caller closes it. */
   PgConnection connect(String kind) throws Exception {
-    return PgConnection.connect(cluster.vertx(), new PgConnectOptions().setHost(env("SOUK_PG_HOST", "localhost"))
-      .setPort(Integer.parseInt(env("SOUK_PG_PORT", "5432"))).setUser(env("SOUK_PG_USER", "postgres"))
-      .setPassword(env("SOUK_PG_PASSWORD", "")).setDatabase(cluster.database(kind))).await(10, TimeUnit.SECONDS);
+    return cluster.connect(kind);
   }
 
   RowSet<Row> sql(String kind, String statement, Object... params) throws Exception {
-    PgConnection conn = connect(kind);
-    try {
-      return conn.preparedQuery(statement).execute(Tuple.wrap(params)).await(30, TimeUnit.SECONDS);
-    } finally {
-      conn.close();
-    }
+    return cluster.sql(kind, statement, params);
   }
 
   long count(String kind, String statement, Object... params) throws Exception {
-    return sql(kind, statement, params).iterator().next().getLong(0);
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isEmpty() ? fallback : value;
+    return cluster.count(kind, statement, params);
   }
 
   @Override
   public void close() {
-    client.close();
+    // the cluster owns the HTTP client
   }
 }

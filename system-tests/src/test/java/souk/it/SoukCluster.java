@@ -3,13 +3,22 @@ package souk.it;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import souk.common.config.NodeConfig;
+import souk.common.node.HazelcastConfigs;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,29 +36,57 @@ import java.util.function.Predicate;
 /**
  * A throw-away Souk cluster of real node JVMs for one test class: its own cluster name and ports (so it never joins
  * another cluster on this host), its own databases (dropped on {@link #close()}), logs under
- * {@code system-tests/target/it-logs/<test>/}.
+ * {@code system-tests/target/it-logs/<test class>/}. As a JUnit extension
+ * ({@code @RegisterExtension static final SoukCluster cluster = new SoukCluster();}) it starts its nodes before the
+ * class's tests, a couple of seconds apart, waits for {@code /ready}, and stops everything after them.
  */
-public final class SoukCluster implements AutoCloseable {
+public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   public static final String GATEWAY = "gateway";
   public static final String USER = "user";
   public static final String ORDER = "order";
   public static final String PAYMENT = "payment";
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path root = Path.of(System.getProperty("souk.root", "..")).toAbsolutePath().normalize();
   private final String id = "it" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
   private final int clusterPort = 20_000 + ThreadLocalRandom.current().nextInt(2_000) * 20;
-  private final Path logDir;
+  private final List<String> layout;
+  private Path logDir;
   private final int gatewayPort = freePort();
   private final Map<String, String> extraEnv = new HashMap<>();
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx();
-  private final WebClient client = WebClient.create(vertx);
+  // load tests send hundreds of requests at once: allow more than the default 5 connections
+  private final WebClient client = WebClient.create(vertx, new WebClientOptions(),
+    new PoolOptions().setHttp1MaxSize(32));
   private int started;
 
-  public SoukCluster(String testName) {
-    this.logDir = root.resolve("system-tests/target/it-logs").resolve(testName);
+  /** One gateway, user, order and payment node. */
+  public SoukCluster() {
+    this(GATEWAY, USER, ORDER, PAYMENT);
+  }
+
+  /** The nodes to start, in this order; the first must be the gateway. */
+  public SoukCluster(String... kinds) {
+    this.layout = List.of(kinds);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    logDir = root.resolve("system-tests/target/it-logs").resolve(context.getRequiredTestClass().getSimpleName());
+    for (int i = 0; i < layout.size(); i++) {
+      if (i > 0) {
+        TimeUnit.SECONDS.sleep(2);
+      }
+      start(layout.get(i));
+    }
+    awaitReady(START_TIMEOUT);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   /** Sets an environment variable for every node started after this call. */
@@ -106,17 +143,6 @@ public final class SoukCluster implements AutoCloseable {
     return node;
   }
 
-  /** Starts a gateway and one node of each service, a few seconds apart (two cores), and waits for /ready. */
-  public SoukCluster startAll() throws Exception {
-    start(GATEWAY);
-    for (String kind : List.of(USER, ORDER, PAYMENT)) {
-      TimeUnit.SECONDS.sleep(2);
-      start(kind);
-    }
-    awaitReady(START_TIMEOUT);
-    return this;
-  }
-
   public void awaitReady(Duration timeout) throws Exception {
     awaitStatus("/ready", code -> code == 200, timeout);
   }
@@ -171,13 +197,34 @@ public final class SoukCluster implements AutoCloseable {
   }
 
   /** Runs one statement on the database of {@code kind} (user, order, payment), for set-up and audits. */
-  public RowSet<Row> sql(String kind, String statement, Tuple params) throws Exception {
-    PgConnection conn = PgConnection.connect(vertx, pgOptions(database(kind))).await(10, TimeUnit.SECONDS);
+  /** A connection to the database of {@code kind}; the caller closes it. */
+  public PgConnection connect(String kind) throws Exception {
+    return PgConnection.connect(vertx, pgOptions(database(kind))).await(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Joins this cluster as a member of its own (no verticle, no discovery record), to send or watch event-bus
+   * messages the way nodes do; the caller closes the returned Vert.x. {@code offset} keeps members' ports apart.
+   */
+  public Vertx joinAsMember(String name, int offset) throws Exception {
+    NodeConfig member = new NodeConfig(name, id, "127.0.0.1", clusterPort + 10 + offset,
+      List.of("127.0.0.1:" + clusterPort), "", 0, 5);
+    return Vertx.builder().withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(member)))
+      .buildClustered().await(60, TimeUnit.SECONDS);
+  }
+
+  public RowSet<Row> sql(String kind, String statement, Object... params) throws Exception {
+    PgConnection conn = connect(kind);
     try {
-      return conn.preparedQuery(statement).execute(params).await(30, TimeUnit.SECONDS);
+      return conn.preparedQuery(statement).execute(Tuple.wrap(params)).await(30, TimeUnit.SECONDS);
     } finally {
       conn.close();
     }
+  }
+
+  /** The single number a {@code SELECT count(*) ...} answers. */
+  public long count(String kind, String statement, Object... params) throws Exception {
+    return sql(kind, statement, params).iterator().next().getLong(0);
   }
 
   private static PgConnectOptions pgOptions(String database) {

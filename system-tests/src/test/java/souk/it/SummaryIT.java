@@ -4,12 +4,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
 
@@ -20,25 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SummaryIT {
 
-  private static SoukCluster cluster;
-  private static ShopClient shop;
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster();
+  private static final ShopClient shop = new ShopClient(cluster);
   private static ShopClient.Shopper shopper;
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("SummaryIT").startAll();
-    shop = new ShopClient(cluster);
+  static void signUp() throws Exception {
     shopper = shop.signUp();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (shop != null) {
-      shop.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
   }
 
   @Test

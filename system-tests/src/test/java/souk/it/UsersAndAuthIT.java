@@ -6,10 +6,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,21 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UsersAndAuthIT {
 
   private static final String SECRET = "users-and-auth-it-secret-0123456789abcdef";
-  private static SoukCluster cluster;
-  private static Api api;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = new SoukCluster("UsersAndAuthIT").env("SOUK_JWT_SECRET", SECRET).startAll();
-    api = new Api(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET);
+  private static final Api api = new Api(cluster);
 
   @Test
   void sign_up_answers_201_with_location_and_never_the_password() throws Exception {
@@ -56,7 +42,7 @@ class UsersAndAuthIT {
     assertEquals(email, user.getString("email"));
     assertFalse(created.bodyAsString().contains("correct horse"));
     String stored = cluster.sql(SoukCluster.USER, "SELECT password_hash FROM users WHERE id = $1",
-      Tuple.of(UUID.fromString(user.getString("id")))).iterator().next().getString(0);
+      UUID.fromString(user.getString("id"))).iterator().next().getString(0);
     assertTrue(stored.startsWith("$2b$"), "bcrypt hash stored, not the password");
   }
 
@@ -162,7 +148,7 @@ class UsersAndAuthIT {
   @Test
   void a_user_whose_row_is_gone_is_404() throws Exception {
     Api.Account gone = api.newAccount();
-    cluster.sql(SoukCluster.USER, "DELETE FROM users WHERE id = $1", Tuple.of(UUID.fromString(gone.id())));
+    cluster.sql(SoukCluster.USER, "DELETE FROM users WHERE id = $1", UUID.fromString(gone.id()));
     assertProblem(api.get("/api/v1/users/me", gone.bearer()), 404);
     assertProblem(api.get("/api/v1/users/" + gone.id(), gone.bearer()), 404);
   }
