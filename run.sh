@@ -75,7 +75,7 @@ dead_node() {
 
 if jars_stale; then
   log "building the node jars (mvn -B -q package -DskipTests)..."
-  mvn -B -q package -DskipTests
+  mvn -B -q -Dstyle.color=never package -DskipTests
 fi
 
 if ! postgres_answers; then

@@ -52,9 +52,10 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds()).handler(new AccessLog());
     probes.mount(router);
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     Bearer bearer = new Bearer(tokens);
-    router.route("/api/*").handler(new ApiProxy(vertx, directory, bearer, config.requestTimeoutMs()));
+    router.route("/api/*").setName("/api")
+      .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+      .handler(new ApiProxy(vertx, directory, bearer, config.requestTimeoutMs()));
     router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(vertx, tokens, config.requestTimeoutMs()));
     router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(vertx, bearer, config.requestTimeoutMs(),
       config.aggregateTimeoutMs()));

@@ -87,15 +87,15 @@ public final class NodeLauncher {
   }
 
   /**
-   * Metrics with bounded labels: HTTP routes by template (never raw paths), and the per-user browser addresses
-   * folded into one {@code orders.updates} label.
+   * Metrics with bounded labels: HTTP routes by template (never raw paths); event-bus addresses by service, with the
+   * per-node, per-user and internal addresses folded into one value.
    */
   static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
       .setEnabled(true)
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-      .addLabels(Label.HTTP_ROUTE)
+      .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
       .addLabelMatch(new Match()
         .setLabel("address")
         .setType(MatchType.REGEX)

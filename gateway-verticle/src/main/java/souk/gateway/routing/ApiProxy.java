@@ -46,6 +46,8 @@ public final class ApiProxy implements Handler<RoutingContext> {
     RouteTable table = directory.table();
     RouteTable.Match match = table.match(ctx.request().method().name(), ctx.request().path());
     if (match instanceof RouteTable.Found found) {
+      // metrics label by template (bounded), never by raw path
+      ctx.request().routed(found.entry().spec().path());
       serve(ctx, found.entry(), found.params(), table.isLive(found.entry().service()));
     } else if (match instanceof RouteTable.WrongMethod wrong) {
       ctx.response().putHeader(HttpHeaders.ALLOW, String.join(", ", wrong.allowed()));

@@ -9,7 +9,6 @@ import java.util.Base64;
 import java.util.UUID;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Where a page of a user's orders ends: the last order's creation time and id (the keyset of "newest first").
@@ -48,6 +47,6 @@ public record PageCursor(Instant createdAt, UUID id) {
 
   private static ServiceException invalid() {
     return ServiceException.validation(new JsonArray().add(
-      new JsonObject().put("field", "cursor").put("message", "is not a cursor returned by this API")));
+      ServiceException.fieldError("cursor", "is not a cursor returned by this API")));
   }
 }

@@ -1,7 +1,6 @@
 package souk.order.domain;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import souk.common.bus.ServiceException;
 
 /**
@@ -26,7 +25,7 @@ public record PageRequest(int limit, PageCursor cursor) {
         parsedLimit = -1;
       }
       if (parsedLimit < 1 || parsedLimit > MAX_LIMIT) {
-        errors.add(new JsonObject().put("field", "limit").put("message", "must be an integer from 1 to " + MAX_LIMIT));
+        errors.add(ServiceException.fieldError("limit", "must be an integer from 1 to " + MAX_LIMIT));
       }
     }
     PageCursor parsedCursor = null;

@@ -119,8 +119,8 @@ public final class OrderCommands {
 
   private static void checkKey(String key) {
     if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
-      throw ServiceException.validation(new JsonArray().add(new JsonObject().put("field", "Idempotency-Key")
-        .put("message", "must be 1 to " + MAX_KEY_LENGTH + " characters")));
+      throw ServiceException.validation(new JsonArray().add(ServiceException.fieldError("Idempotency-Key",
+        "must be 1 to " + MAX_KEY_LENGTH + " characters")));
     }
   }
 }
