@@ -114,7 +114,6 @@ done
 base="http://$HTTP_HOST:$HTTP_PORT"
 cat <<INFO
 [run] Souk is ready after $(( $(date +%s) - started )) s
-[run]   console   $base/
 [run]   API       $base/api/v1
 [run]   docs      $base/docs   (spec: $base/openapi.yaml)
 [run]   health    $base/health   ready: $base/ready   metrics: $base/metrics

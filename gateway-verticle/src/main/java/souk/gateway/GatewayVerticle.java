@@ -13,6 +13,7 @@ import souk.gateway.auth.JwtSecrets;
 import souk.gateway.auth.TokenEndpoint;
 import souk.gateway.auth.Tokens;
 import souk.gateway.http.AccessLog;
+import souk.gateway.http.ApiDocs;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.Fallbacks;
 import souk.gateway.http.RequestIds;
@@ -44,6 +45,7 @@ public final class GatewayVerticle extends VerticleBase {
     return JwtSecrets.resolve(vertx, config.jwtSecret())
       .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
       .compose(tokens -> directory.start().map(v -> router(config, probes, tokens)))
+      .compose(router -> ApiDocs.mount(vertx, router).map(router))
       .compose(router -> vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost()))
       .onSuccess(s -> server = s);
   }

@@ -1,15 +1,20 @@
 package souk.it;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.api.RouteSpec;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +58,44 @@ class ClusterLifecycleIT {
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.bodyAsString().contains("vertx_http_server_requests_total"), "vert.x HTTP metrics exported");
     assertFalse(metrics.bodyAsString().contains("path=\""), "no raw-path label");
+  }
+
+  @Test
+  @Order(2)
+  void every_route_a_service_declares_is_in_the_openapi_spec_and_docs_are_served() throws Exception {
+    var spec = cluster.get("/openapi.yaml");
+    assertEquals(200, spec.statusCode());
+    assertTrue(spec.getHeader("Content-Type").startsWith("application/yaml"));
+    String yaml = spec.bodyAsString();
+
+    Vertx member = cluster.joinAsMember("docs-check", 0);
+    try {
+      ServiceDiscovery discovery = ServiceDiscovery.create(member);
+      List<Record> records = discovery.getRecords(r -> true).await(10, TimeUnit.SECONDS);
+      discovery.close();
+      int routes = 0;
+      for (Record record : records) {
+        for (Object route : record.getMetadata().getJsonArray("routes", new JsonArray())) {
+          RouteSpec declared = RouteSpec.fromJson((JsonObject) route);
+          String path = declared.path().replaceAll(":([A-Za-z]+)", "{$1}");
+          int at = yaml.indexOf("\n  " + path + ":\n");
+          assertTrue(at >= 0, path + " is not documented");
+          int next = yaml.indexOf("\n  /", at + 1);
+          String block = yaml.substring(at, next < 0 ? yaml.length() : next);
+          assertTrue(block.contains("\n    " + declared.method().toLowerCase() + ":"), declared + " is not documented");
+          routes++;
+        }
+      }
+      assertTrue(routes >= 7, "user and order routes found in discovery: " + routes);
+    } finally {
+      member.close().await(30, TimeUnit.SECONDS);
+    }
+
+    var docs = cluster.client().get(cluster.gatewayPort(), "127.0.0.1", "/docs").followRedirects(true).send()
+      .await(10, TimeUnit.SECONDS);
+    assertEquals(200, docs.statusCode());
+    assertTrue(docs.bodyAsString().contains("swagger-ui-bundle.js"));
+    assertEquals(200, cluster.get("/docs/assets/swagger-ui-bundle.js").statusCode());
   }
 
   @Test
