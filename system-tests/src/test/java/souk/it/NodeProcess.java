@@ -32,7 +32,7 @@ public final class NodeProcess {
       "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
     ProcessBuilder builder = new ProcessBuilder(command)
       .redirectErrorStream(true)
-      .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     builder.environment().putAll(env);
     return new NodeProcess(name, log, builder.start(), managementPort);
   }

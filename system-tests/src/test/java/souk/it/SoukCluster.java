@@ -227,10 +227,10 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     return sql(kind, statement, params).iterator().next().getLong(0);
   }
 
-  private static PgConnectOptions pgOptions(String database) {
-    return new PgConnectOptions().setHost(hostEnv("SOUK_PG_HOST", "localhost"))
-      .setPort(Integer.parseInt(hostEnv("SOUK_PG_PORT", "5432"))).setUser(hostEnv("SOUK_PG_USER", "postgres"))
-      .setPassword(hostEnv("SOUK_PG_PASSWORD", "")).setDatabase(database);
+  private PgConnectOptions pgOptions(String database) {
+    return new PgConnectOptions().setHost(pgEnv("SOUK_PG_HOST", "localhost"))
+      .setPort(Integer.parseInt(pgEnv("SOUK_PG_PORT", "5432"))).setUser(pgEnv("SOUK_PG_USER", "postgres"))
+      .setPassword(pgEnv("SOUK_PG_PASSWORD", "")).setDatabase(database);
   }
 
   private void dropDatabases() throws Exception {
@@ -245,8 +245,9 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     }
   }
 
-  private static String hostEnv(String name, String fallback) {
-    String value = System.getenv(name);
+  // the nodes' PostgreSQL: what this cluster was told, else what the test JVM was given, else the default
+  private String pgEnv(String name, String fallback) {
+    String value = extraEnv.getOrDefault(name, System.getenv(name));
     return value == null || value.isEmpty() ? fallback : value;
   }
 

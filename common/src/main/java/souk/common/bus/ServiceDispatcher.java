@@ -108,8 +108,13 @@ public final class ServiceDispatcher {
 
   private int replyFailure(Message<JsonObject> message, String action, Throwable cause) {
     ServiceException failure = cause instanceof ServiceException e ? e : null;
-    if (failure == null) {
-      LOG.error("action failed", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)), cause);
+    String requestId = message.headers().get(Headers.REQUEST_ID);
+    if (failure == null && Unavailability.isTransient(cause)) {
+      LOG.warn("action failed: a dependency is unavailable", kv("action", action), kv("requestId", requestId),
+        kv("error", String.valueOf(cause)));
+      failure = new ServiceException(ErrorCode.UNAVAILABLE, "The service cannot reach what it depends on; retry later");
+    } else if (failure == null) {
+      LOG.error("action failed", kv("action", action), kv("requestId", requestId), cause);
       failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
     }
     message.fail(failure.errorCode().code(), failure.toReplyException().getMessage());

@@ -1,0 +1,105 @@
+package souk.it;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * What clients see when a node stops answering or the database goes away: a 504 or a 503 problem, never a 500, nothing
+ * half-written; and the system heals by itself when the fault is gone. The cluster runs on a private PostgreSQL
+ * server that the test crashes and restarts.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailureModesIT {
+
+  @RegisterExtension
+  @Order(1)
+  static final PrivatePostgres postgres = new PrivatePostgres();
+
+  @RegisterExtension
+  @Order(2)
+  static final SoukCluster cluster = new SoukCluster()
+    .env("SOUK_PG_HOST", "127.0.0.1")
+    .env("SOUK_PG_PORT", String.valueOf(postgres.port()))
+    .env("SOUK_REQUEST_TIMEOUT_MS", "1500");
+
+  private static final Api api = new Api(cluster);
+  private static final ShopClient shop = new ShopClient(cluster);
+
+  @Test
+  @Order(1)
+  void a_node_that_does_not_answer_in_time_is_a_504_and_recovers() throws Exception {
+    Api.Account account = api.newAccount();
+    NodeProcess user = cluster.nodes().stream().filter(n -> n.name().startsWith("user")).findFirst().orElseThrow();
+    signal("STOP", user);
+    HttpResponse<Buffer> slow;
+    try {
+      slow = api.get("/api/v1/users/me", account.bearer());
+    } finally {
+      signal("CONT", user);
+    }
+    UsersAndAuthIT.assertProblem(slow, 504);
+    awaitStatus(() -> api.get("/api/v1/users/me", account.bearer()), 200);
+  }
+
+  @Test
+  @Order(2)
+  void with_the_database_down_requests_are_503_and_nothing_is_half_written() throws Exception {
+    ShopClient.Shopper shopper = shop.signUp();
+    postgres.crash();
+
+    HttpResponse<Buffer> signUp = api.json(HttpMethod.POST, "/api/v1/users", null, new JsonObject()
+      .put("name", "Down").put("email", "down-" + UUID.randomUUID() + "@example.com").put("password", "12345678"));
+    UsersAndAuthIT.assertProblem(signUp, 503);
+    assertNotNull(signUp.getHeader("Retry-After"));
+    UsersAndAuthIT.assertProblem(shop.place(shopper, ShopClient.order("tok_visa", 500, 1), null), 503);
+
+    NodeProcess order = cluster.nodes().stream().filter(n -> n.name().startsWith("order")).findFirst().orElseThrow();
+    var ready = cluster.client().get(order.managementPort(), "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
+    assertEquals(503, ready.statusCode());
+    assertEquals("DOWN", ClusterLifecycleIT.checkStatus(ready.bodyAsJsonObject(), "database"));
+
+    postgres.start();
+    String orderId = awaitStatus(() -> shop.place(shopper, ShopClient.order("tok_visa", 500, 1), null), 201)
+      .bodyAsJsonObject().getString("id");
+    shop.awaitOrder(shopper, orderId, o -> "CONFIRMED".equals(o.getString("status")));
+    // the refused order left no trace: the shopper has exactly the order placed after the restart
+    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.id()));
+  }
+
+  private interface Call {
+    HttpResponse<Buffer> send() throws Exception;
+  }
+
+  /** Repeats {@code call} until it answers {@code status} (60 s, 240 tries at most). */
+  private static HttpResponse<Buffer> awaitStatus(Call call, int status) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    HttpResponse<Buffer> last = null;
+    for (int i = 0; i < 240 && System.nanoTime() < deadline; i++) {
+      last = call.send();
+      if (last.statusCode() == status) {
+        return last;
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new AssertionError("never answered " + status + "; last " + (last == null ? null : last.bodyAsString()));
+  }
+
+  private static void signal(String signal, NodeProcess node) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(node.pid())).start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal);
+  }
+}
