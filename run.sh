@@ -97,7 +97,7 @@ for node in "${NODES[@]}"; do
 done
 
 log "waiting for http://$HTTP_HOST:$HTTP_PORT/ready ..."
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP_HOST:$HTTP_PORT/ready" || true)" == 200 ]]; do
+until [[ "$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://$HTTP_HOST:$HTTP_PORT/ready" || true)" == 200 ]]; do
   if node=$(dead_node); then
     log "$node exited while starting; see $LOG_DIR/$node.log"
     stop_nodes

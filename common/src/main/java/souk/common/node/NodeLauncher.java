@@ -4,7 +4,6 @@ import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -36,6 +35,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class NodeLauncher {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+  /** How long joining the cluster, and then deploying, may each take before the node gives up. */
+  private static final long START_TIMEOUT_SECONDS = 120;
 
   private NodeLauncher() {
   }
@@ -50,40 +51,48 @@ public final class NodeLauncher {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     logContext("service", service);
     logContext("pid", String.valueOf(ProcessHandle.current().pid()));
+    long began = System.nanoTime();
+    NodeConfig config;
+    Vertx vertx;
     try {
       JsonObject raw = ConfigLoader.load(System.getenv(), "souk-defaults.json", defaultsResource);
-      NodeConfig config = NodeConfig.from(service, raw);
-      start(config, raw, verticle)
-        .onSuccess(vertx -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, config), "souk-shutdown")))
-        .onFailure(NodeLauncher::exit);
-    } catch (RuntimeException e) {
+      config = NodeConfig.from(service, raw);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
+      // main is not an event loop: it may wait for the cluster and the deployment
+      vertx = Vertx.builder()
+        .with(new VertxOptions()
+          .setMetricsOptions(metricsOptions())
+          .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(manager)
+        .buildClustered()
+        .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      ClusterView cluster = new ClusterView(manager);
+      logContext("node", cluster.nodeId());
+      deploy(vertx, verticle.apply(new Node(config, raw, cluster, registry)));
+      LOG.info("node started", kv("clusterSize", cluster.nodes().size()),
+        kv("startMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)),
+        kv("jvmUptimeMs", ManagementFactory.getRuntimeMXBean().getUptime()));
+    } catch (Exception e) {
       exit(e);
+      return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, config), "souk-shutdown"));
   }
 
-  static Future<Vertx> start(NodeConfig config, JsonObject raw, Function<Node, Deployable> verticle) {
-    long began = System.nanoTime();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
-    VertxOptions options = new VertxOptions()
-      .setMetricsOptions(metricsOptions())
-      .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
-    return Vertx.builder()
-      .with(options)
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .withClusterManager(manager)
-      .buildClustered()
-      .compose(vertx -> {
-        ClusterView cluster = new ClusterView(manager);
-        logContext("node", cluster.nodeId());
-        Node node = new Node(config, raw, cluster, registry);
-        return vertx.deployVerticle(verticle.apply(node))
-          .onSuccess(id -> LOG.info("node started", kv("clusterSize", cluster.nodes().size()),
-            kv("startMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)),
-            kv("jvmUptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())))
-          .map(id -> vertx)
-          .recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
-      });
+  // a verticle that fails to start leaves the cluster before the node exits, so no one waits for it
+  private static void deploy(Vertx vertx, Deployable verticle) throws Exception {
+    try {
+      vertx.deployVerticle(verticle).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      try {
+        vertx.close().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
   }
 
   /**

@@ -1,0 +1,132 @@
+package souk.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's first command, as a new user runs it: {@code ./run.sh}, then Ctrl-C (SIGTERM). */
+class RunScriptIT {
+
+  private static final Path ROOT = Path.of(System.getProperty("souk.root", "..")).toAbsolutePath().normalize();
+  private static final Pattern STARTED = Pattern.compile("started (\\w+) \\(pid (\\d+)");
+
+  @Test
+  void without_postgresql_it_says_so_and_exits_1() throws Exception {
+    Process run = start(Map.of("SOUK_PG_PORT", String.valueOf(SoukCluster.freePort())), "no-postgres");
+    assertTrue(run.waitFor(5, TimeUnit.MINUTES), "run.sh exits by itself");
+    assertEquals(1, run.exitValue());
+    assertTrue(output("no-postgres").contains("PostgreSQL does not answer"), output("no-postgres"));
+  }
+
+  @Test
+  void a_node_that_dies_while_starting_stops_the_others_and_exits_1() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int clusterPort = 30_000 + ThreadLocalRandom.current().nextInt(1_000) * 20;
+      Process run = start(Map.of(
+        "SOUK_HTTP_PORT", String.valueOf(taken.getLocalPort()),
+        "SOUK_CLUSTER_NAME", "run-script-dies-" + clusterPort,
+        "SOUK_CLUSTER_PORT", String.valueOf(clusterPort),
+        "SOUK_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort,
+        "SOUK_MANAGEMENT_PORT", "0"), "dies");
+      try {
+        assertTrue(run.waitFor(5, TimeUnit.MINUTES), "run.sh exits by itself");
+        assertEquals(1, run.exitValue());
+        String out = output("dies");
+        assertTrue(out.contains("gateway exited while starting"), SoukCluster.tail(out));
+        for (long pid : STARTED.matcher(out).results().map(m -> Long.parseLong(m.group(2))).toList()) {
+          assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node " + pid + " left behind");
+        }
+      } finally {
+        run.destroyForcibly();
+        killNodes(output("dies"));
+      }
+    }
+  }
+
+  @Test
+  void it_starts_every_node_until_ready_and_stops_them_all_on_sigterm() throws Exception {
+    int httpPort = SoukCluster.freePort();
+    int clusterPort = 30_000 + ThreadLocalRandom.current().nextInt(1_000) * 20;
+    Process run = start(Map.of(
+      "SOUK_HTTP_PORT", String.valueOf(httpPort),
+      "SOUK_CLUSTER_NAME", "run-script-it-" + clusterPort,
+      "SOUK_CLUSTER_PORT", String.valueOf(clusterPort),
+      "SOUK_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1),
+      "SOUK_MANAGEMENT_PORT", "0"), "run");
+    try {
+      awaitOutput("run", "Souk is ready", Duration.ofMinutes(5), run);
+      String out = output("run");
+      assertTrue(out.contains("http://127.0.0.1:" + httpPort + "/api/v1"), "prints the API URL");
+      assertTrue(out.contains("[gateway] {"), "node output is prefixed on the console");
+      List<Long> pids = STARTED.matcher(out).results().map(m -> Long.parseLong(m.group(2))).toList();
+      assertEquals(4, pids.size(), out);
+      assertTrue(Files.size(ROOT.resolve("var/log/gateway.log")) > 0, "node output also goes to var/log");
+
+      run.destroy();
+      assertTrue(run.waitFor(90, TimeUnit.SECONDS), "run.sh stops after its nodes");
+      assertEquals(0, run.exitValue());
+      assertTrue(output("run").contains("all nodes stopped"));
+      for (long pid : pids) {
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node " + pid + " left behind");
+      }
+    } finally {
+      run.destroyForcibly();
+      killNodes(output("run"));
+    }
+  }
+
+  private static Process start(Map<String, String> env, String name) throws IOException {
+    Path log = logFile(name);
+    Files.createDirectories(log.getParent());
+    ProcessBuilder builder = new ProcessBuilder("bash", "run.sh").directory(ROOT.toFile())
+      .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  private static void awaitOutput(String name, String text, Duration timeout, Process run) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (output(name).contains(text)) {
+        return;
+      }
+      if (!run.isAlive()) {
+        throw new AssertionError("run.sh exited " + run.exitValue() + ":\n" + SoukCluster.tail(output(name)));
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    throw new AssertionError("run.sh never printed '" + text + "':\n" + SoukCluster.tail(output(name)));
+  }
+
+  private static String output(String name) throws IOException {
+    Path log = logFile(name);
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  private static Path logFile(String name) {
+    return ROOT.resolve("system-tests/target/it-logs/RunScriptIT/" + name + ".out");
+  }
+
+  // a failed assertion must not leave JVMs behind for the next test
+  private static void killNodes(String out) {
+    Matcher started = STARTED.matcher(out);
+    while (started.find()) {
+      ProcessHandle.of(Long.parseLong(started.group(2))).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+}
