@@ -6,6 +6,7 @@ import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.Retention;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
 import souk.common.outbox.IdempotentConsumer;
@@ -18,6 +19,7 @@ import souk.order.service.OrderCommands;
 import souk.order.service.OrderQueries;
 import souk.order.store.IdempotencyStore;
 import souk.order.store.OrderRepository;
+import souk.order.store.OrderRetention;
 
 /** Wires the order service: its database, outbox relay, event-bus actions and its place in discovery. */
 public final class OrderVerticle extends VerticleBase {
@@ -25,6 +27,7 @@ public final class OrderVerticle extends VerticleBase {
   private final Node node;
   private ServiceHost host;
   private OutboxRelay relay;
+  private Retention retention;
 
   public OrderVerticle(Node node) {
     this.node = node;
@@ -35,6 +38,7 @@ public final class OrderVerticle extends VerticleBase {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
       relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      retention = new Retention(vertx, pool, OrderRetention.PURGES, Retention.DEFAULT_EVERY_MS);
       OrderRepository orders = new OrderRepository();
       OrderUpdates updates = new OrderUpdates(vertx.eventBus());
       OrderApi api = new OrderApi(
@@ -47,11 +51,15 @@ public final class OrderVerticle extends VerticleBase {
     }).onSuccess(started -> {
       host = started;
       relay.start();
+      retention.start();
     });
   }
 
   @Override
   public Future<?> stop() {
+    if (retention != null) {
+      retention.stop();
+    }
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     return relayStopped.eventually(() -> host == null ? Future.succeededFuture() : host.stop());
   }

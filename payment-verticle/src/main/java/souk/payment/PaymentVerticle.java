@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.Retention;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
 import souk.common.outbox.IdempotentConsumer;
@@ -21,6 +22,7 @@ public final class PaymentVerticle extends VerticleBase {
   private final Node node;
   private ServiceHost host;
   private OutboxRelay relay;
+  private Retention retention;
 
   public PaymentVerticle(Node node) {
     this.node = node;
@@ -31,6 +33,7 @@ public final class PaymentVerticle extends VerticleBase {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
       relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      retention = new Retention(vertx, pool, Retention.SAGA, Retention.DEFAULT_EVERY_MS);
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
         new SimulatedProvider(), relay::nudge);
       ServiceDispatcher dispatcher = new PaymentApi(payments).register(
@@ -40,11 +43,15 @@ public final class PaymentVerticle extends VerticleBase {
     }).onSuccess(started -> {
       host = started;
       relay.start();
+      retention.start();
     });
   }
 
   @Override
   public Future<?> stop() {
+    if (retention != null) {
+      retention.stop();
+    }
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     return relayStopped.eventually(() -> host == null ? Future.succeededFuture() : host.stop());
   }

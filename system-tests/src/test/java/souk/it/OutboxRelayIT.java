@@ -15,6 +15,7 @@ import souk.common.bus.Headers;
 import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.Retention;
 import souk.common.outbox.Backoff;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
@@ -183,6 +184,32 @@ class OutboxRelayIT {
     String retried = consumer.process(messageId, tx -> Future.succeededFuture("applied"), () -> "duplicate")
       .await(5, TimeUnit.SECONDS);
     assertEquals("applied", retried);
+  }
+
+  @Test
+  void retention_deletes_old_delivered_rows_and_old_message_ids_only() throws Exception {
+    pool().query("""
+      INSERT INTO outbox (id, address, action, payload, created_at, delivered_at)
+      SELECT gen_random_uuid(), 'a', 'old-delivered', '{}', now() - interval '9 days', now() - interval '8 days'
+      FROM generate_series(1, 2500)""").execute().await(20, TimeUnit.SECONDS);
+    pool().query("""
+      INSERT INTO outbox (id, address, action, payload, created_at, delivered_at) VALUES
+        (gen_random_uuid(), 'a', 'recent-delivered', '{}', now() - interval '1 hour', now()),
+        (gen_random_uuid(), 'a', 'old-undelivered', '{}', now() - interval '30 days', NULL)""")
+      .execute().await(5, TimeUnit.SECONDS);
+    pool().query("""
+      INSERT INTO processed_message (message_id, processed_at) VALUES
+        (gen_random_uuid(), now() - interval '8 days'), (gen_random_uuid(), now())""")
+      .execute().await(5, TimeUnit.SECONDS);
+
+    int deleted = new Retention(vertx, pool(), Retention.SAGA, Retention.DEFAULT_EVERY_MS).runOnce()
+      .await(60, TimeUnit.SECONDS);
+
+    assertEquals(2501, deleted);
+    assertEquals(2, count("SELECT count(*) FROM outbox"));
+    assertEquals(0, count("SELECT count(*) FROM outbox WHERE action = 'old-delivered'"));
+    assertEquals(1, count("SELECT count(*) FROM outbox WHERE action = 'old-undelivered'"), "pending rows are kept");
+    assertEquals(1, count("SELECT count(*) FROM processed_message"));
   }
 
   private List<OutboxMessage> write(int count) throws Exception {
