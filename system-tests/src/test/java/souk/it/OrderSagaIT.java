@@ -15,9 +15,12 @@ import souk.common.bus.Headers;
 import souk.it.ShopClient.Shopper;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -154,6 +157,40 @@ class OrderSagaIT {
     }
     HttpResponse<Buffer> after = shop.place(gina, ShopClient.order("tok_visa", 300, 1), key);
     assertEquals(201, after.statusCode(), after.bodyAsString());
+  }
+
+  @Test
+  void concurrent_requests_with_one_key_make_one_order() throws Exception {
+    Shopper ivy = shop.signUp();
+    String key = "burst-" + UUID.randomUUID();
+    JsonObject body = ShopClient.order("tok_visa", 700, 3);
+    List<CompletableFuture<HttpResponse<Buffer>>> burst = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      burst.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return shop.place(ivy, body, key);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    int originals = 0;
+    Set<String> orderIds = new HashSet<>();
+    for (CompletableFuture<HttpResponse<Buffer>> call : burst) {
+      HttpResponse<Buffer> response = call.get(60, TimeUnit.SECONDS);
+      if (response.statusCode() == 201) {
+        orderIds.add(response.bodyAsJsonObject().getString("id"));
+        originals += response.getHeader("Idempotent-Replayed") == null ? 1 : 0;
+      } else {
+        assertEquals(409, response.statusCode(), response.bodyAsString());
+      }
+    }
+    assertEquals(1, originals, "exactly one request created the order");
+    assertEquals(1, orderIds.size(), "every 201 names the same order");
+    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", ivy.id()));
+    String id = orderIds.iterator().next();
+    shop.awaitOrder(ivy, id, o -> "CONFIRMED".equals(o.getString("status")));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", ivy.id()));
   }
 
   @Test
