@@ -17,6 +17,7 @@ import souk.gateway.http.ApiDocs;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.Fallbacks;
 import souk.gateway.http.RequestIds;
+import souk.gateway.http.SecurityHeaders;
 import souk.gateway.ready.ServiceReadiness;
 import souk.gateway.routing.ApiProxy;
 import souk.gateway.routing.RouteDirectory;
@@ -52,7 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(GatewayConfig config, Probes probes, Tokens tokens) {
     Router router = Router.router(vertx);
-    router.route().handler(new RequestIds()).handler(new AccessLog());
+    router.route().handler(new RequestIds()).handler(new AccessLog()).handler(new SecurityHeaders());
     probes.mount(router);
     Bearer bearer = new Bearer(tokens);
     router.route("/api/*").setName("/api")

@@ -104,7 +104,10 @@ class UsersAndAuthIT {
     assertProblem(api.raw(HttpMethod.POST, "/api/v1/users", MultiMap.caseInsensitiveMultiMap(),
       Buffer.buffer("{\"a\":1}")), 415);
     assertProblem(api.raw(HttpMethod.POST, "/api/v1/users", jsonType(), Buffer.buffer("{bad json")), 400);
-    assertProblem(api.get("/api/v1/nothing-here", null), 404);
+    HttpResponse<Buffer> unknown = api.get("/api/v1/nothing-here", null);
+    assertProblem(unknown, 404);
+    assertEquals("nosniff", unknown.getHeader("X-Content-Type-Options"));
+    assertEquals("no-store", unknown.getHeader("Cache-Control"));
     HttpResponse<Buffer> wrongMethod = api.raw(HttpMethod.DELETE, "/api/v1/users/me", jsonType(), null);
     assertProblem(wrongMethod, 405);
     assertEquals("GET", wrongMethod.getHeader("Allow"));

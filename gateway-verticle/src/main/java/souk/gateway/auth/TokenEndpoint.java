@@ -41,7 +41,6 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       .compose(v -> authenticate(ctx, credentials(JsonBody.read(ctx))))
       .onSuccess(userId -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(new JsonObject()
           .put("accessToken", tokens.issue(userId))
           .put("tokenType", "Bearer")
