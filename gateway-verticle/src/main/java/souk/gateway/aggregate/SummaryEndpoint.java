@@ -14,7 +14,7 @@ import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
-import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.Problems;
@@ -100,11 +100,7 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
 
   private Future<JsonObject> ask(RoutingContext ctx, String service, String action, String userId, JsonObject body,
                                  long timeoutMs) {
-    DeliveryOptions options = new DeliveryOptions()
-      .addHeader(Headers.ACTION, action)
-      .addHeader(Headers.USER_ID, userId)
-      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
-      .setSendTimeout(timeoutMs);
+    DeliveryOptions options = Requests.options(action, RequestIds.of(ctx), userId, timeoutMs);
     return vertx.eventBus().<JsonObject>request(service, body, options).map(message -> message.body());
   }
 }

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import souk.common.bus.Addresses;
-import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.JsonBody;
 import souk.gateway.http.Problems;
@@ -50,10 +50,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   }
 
   private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {
-    DeliveryOptions options = new DeliveryOptions()
-      .addHeader(Headers.ACTION, AUTHENTICATE)
-      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
-      .setSendTimeout(timeoutMs);
+    DeliveryOptions options = Requests.options(AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
     return vertx.eventBus().<JsonObject>request(Addresses.USER_SERVICE, credentials, options)
       .map(reply -> reply.body().getString("userId"));
   }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.servicediscovery.Record;
 import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.discovery.RecordSweep;
 import souk.common.discovery.ServiceRegistry;
 
@@ -56,7 +57,7 @@ public final class ServiceReadiness {
 
   private Future<String> ping(Record record) {
     String address = record.getMetadata().getString("nodeAddress");
-    DeliveryOptions options = new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING).setSendTimeout(PING_TIMEOUT_MS);
+    DeliveryOptions options = Requests.options(Headers.PING, null, null, PING_TIMEOUT_MS);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options)
       .map(reply -> reply.body().getString("nodeId"));
   }

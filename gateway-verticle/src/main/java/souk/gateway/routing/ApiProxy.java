@@ -13,7 +13,7 @@ import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
 import souk.common.bus.ErrorCode;
-import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.JsonBody;
@@ -74,13 +74,7 @@ public final class ApiProxy implements Handler<RoutingContext> {
   private Future<ApiReply> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params, String userId) {
     ApiRequest request = new ApiRequest(new JsonObject(Map.copyOf(params)), query(ctx), headers(ctx, entry.spec()),
       JsonBody.read(ctx));
-    DeliveryOptions options = new DeliveryOptions()
-      .addHeader(Headers.ACTION, entry.spec().action())
-      .addHeader(Headers.REQUEST_ID, RequestIds.of(ctx))
-      .setSendTimeout(timeoutMs);
-    if (userId != null) {
-      options.addHeader(Headers.USER_ID, userId);
-    }
+    DeliveryOptions options = Requests.options(entry.spec().action(), RequestIds.of(ctx), userId, timeoutMs);
     return vertx.eventBus().<JsonObject>request(entry.service(), request.toJson(), options)
       .map(message -> ApiReply.fromJson(message.body()));
   }

@@ -11,7 +11,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
@@ -128,14 +128,9 @@ public final class PgOutboxRelay implements OutboxRelay {
   }
 
   private Future<Void> deliver(Row row) {
-    DeliveryOptions delivery = new DeliveryOptions()
-      .setSendTimeout(options.sendTimeoutMs())
-      .addHeader(Headers.ACTION, row.getString("action"))
+    DeliveryOptions delivery = Requests.options(row.getString("action"), row.getString("request_id"), null,
+        options.sendTimeoutMs())
       .addHeader(Outbox.MESSAGE_ID, row.getUUID("id").toString());
-    String requestId = row.getString("request_id");
-    if (requestId != null) {
-      delivery.addHeader(Headers.REQUEST_ID, requestId);
-    }
     JsonObject payload = (JsonObject) row.getValue("payload");
     return vertx.eventBus().request(row.getString("address"), payload, delivery).mapEmpty();
   }
