@@ -63,7 +63,7 @@ public final class Api {
   }
 
   private HttpRequest<Buffer> request(HttpMethod method, String path, String authorization, MultiMap headers) {
-    HttpRequest<Buffer> request = cluster.client().request(method, cluster.gatewayPort(), "127.0.0.1", path)
+    HttpRequest<Buffer> request = cluster.client().request(method, cluster.gatewayPort(), cluster.gatewayHost(), path)
       .timeout(20_000);
     request.headers().addAll(headers);
     if (authorization != null) {

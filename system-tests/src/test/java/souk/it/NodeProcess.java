@@ -24,12 +24,13 @@ public final class NodeProcess {
     this.managementPort = managementPort;
   }
 
-  static NodeProcess start(String name, Path jar, Map<String, String> env, Path logDir, int managementPort)
-    throws IOException {
+  static NodeProcess start(String name, List<String> prefix, Path jar, Map<String, String> env, Path logDir,
+                           int managementPort) throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-jar", jar.toString()));
     ProcessBuilder builder = new ProcessBuilder(command)
       .redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));

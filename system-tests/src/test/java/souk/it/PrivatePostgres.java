@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +25,20 @@ final class PrivatePostgres implements BeforeAllCallback, AfterAllCallback {
   private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
   private final int port = SoukCluster.freePort();
+  private final String listenAddress;
+  private final String clientNetwork;
   private Path dir;
+
+  /** A server on loopback. */
+  PrivatePostgres() {
+    this("127.0.0.1", null);
+  }
+
+  /** A server on {@code listenAddress} that also trusts clients from {@code clientNetwork} (CIDR). */
+  PrivatePostgres(String listenAddress, String clientNetwork) {
+    this.listenAddress = listenAddress;
+    this.clientNetwork = clientNetwork;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -32,6 +46,10 @@ final class PrivatePostgres implements BeforeAllCallback, AfterAllCallback {
     dir = Files.createTempDirectory("souk-pg-");
     run("chown", "postgres:postgres", dir.toString());
     asPostgres(BIN.resolve("initdb").toString(), "-D", dir.toString(), "--auth=trust", "-U", "postgres", "-E", "UTF8");
+    if (clientNetwork != null) {
+      Files.writeString(dir.resolve("pg_hba.conf"), "host all all " + clientNetwork + " trust\n",
+        StandardOpenOption.APPEND);
+    }
     start();
   }
 
@@ -48,7 +66,7 @@ final class PrivatePostgres implements BeforeAllCallback, AfterAllCallback {
 
   void start() throws Exception {
     asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.toString(), "-l", dir.resolve("server.log").toString(),
-      "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir, "-w", "start");
+      "-o", "-p " + port + " -c listen_addresses=" + listenAddress + " -k " + dir, "-w", "start");
   }
 
   /** Stops at once, as a crash would: connections are cut, nothing is flushed politely. */

@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -52,6 +53,8 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   private final String id = "it" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
   private final int clusterPort = 20_000 + ThreadLocalRandom.current().nextInt(2_000) * 20;
   private final List<String> layout;
+  private List<Host> hosts = List.of(Host.LOCAL);
+  private Function<String, Host> placement = kind -> Host.LOCAL;
   private Path logDir;
   private final int gatewayPort = freePort();
   private final Map<String, String> extraEnv = new HashMap<>();
@@ -123,24 +126,62 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     return List.copyOf(nodes);
   }
 
-  /** Starts one node of {@code kind} (gateway, user, order, payment) and returns at once. */
+  /**
+   * Where nodes run: a network address and the command prefix that runs a process there ({@code ip netns exec ...}
+   * for a host of its own, nothing for this host).
+   */
+  public record Host(String ip, List<String> prefix) {
+    public static final Host LOCAL = new Host("127.0.0.1", List.of());
+  }
+
+  /**
+   * Places each kind of node on a host; {@code hosts} are the members every node tries to join. By default every
+   * node runs here, on loopback.
+   */
+  public SoukCluster placing(List<Host> hosts, Function<String, Host> placement) {
+    this.hosts = List.copyOf(hosts);
+    this.placement = placement;
+    return this;
+  }
+
+  /** The address the gateway's HTTP API answers on. */
+  public String gatewayHost() {
+    return placement.apply(GATEWAY).ip();
+  }
+
+  /** Starts one node of {@code kind} (gateway, user, order, payment) on its host and returns at once. */
   public NodeProcess start(String kind) throws IOException {
+    return start(kind, placement.apply(kind));
+  }
+
+  /** Starts one node of {@code kind} on {@code host}, whatever the placement says. */
+  public NodeProcess start(String kind, Host host) throws IOException {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("SOUK_CLUSTER_NAME", id);
+    env.put("SOUK_CLUSTER_HOST", host.ip());
     env.put("SOUK_CLUSTER_PORT", String.valueOf(clusterPort));
-    env.put("SOUK_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1)
-      + ",127.0.0.1:" + (clusterPort + 2));
+    env.put("SOUK_CLUSTER_MEMBERS", members());
     int managementPort = freePort();
     env.put("SOUK_MANAGEMENT_PORT", String.valueOf(managementPort));
+    env.put("SOUK_HTTP_HOST", host.ip());
     env.put("SOUK_HTTP_PORT", String.valueOf(gatewayPort));
     if (!kind.equals(GATEWAY)) {
       env.put("SOUK_PG_DATABASE", database(kind));
     }
     String name = kind + "-" + (++started);
-    NodeProcess node = NodeProcess.start(name, root.resolve(kind + "-verticle/target/" + kind + "-verticle.jar"),
-      env, logDir, managementPort);
+    NodeProcess node = NodeProcess.start(name, host.prefix(),
+      root.resolve(kind + "-verticle/target/" + kind + "-verticle.jar"), env, logDir, managementPort);
     nodes.add(node);
     return node;
+  }
+
+  // on one host the first nodes take consecutive ports; on several, each host's first port
+  private String members() {
+    if (hosts.size() == 1) {
+      String ip = hosts.get(0).ip();
+      return ip + ":" + clusterPort + "," + ip + ":" + (clusterPort + 1) + "," + ip + ":" + (clusterPort + 2);
+    }
+    return String.join(",", hosts.stream().map(h -> h.ip() + ":" + clusterPort).toList());
   }
 
   public void awaitReady(Duration timeout) throws Exception {
@@ -168,7 +209,7 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   }
 
   public HttpResponse<Buffer> get(String path) throws Exception {
-    return client.get(gatewayPort, "127.0.0.1", path).timeout(10_000).send()
+    return client.get(gatewayPort, gatewayHost(), path).timeout(10_000).send()
       .await(15, TimeUnit.SECONDS);
   }
 
