@@ -21,6 +21,7 @@ import souk.gateway.http.SecurityHeaders;
 import souk.gateway.ready.ServiceReadiness;
 import souk.gateway.routing.ApiProxy;
 import souk.gateway.routing.RouteDirectory;
+import souk.gateway.routing.ServiceCaller;
 
 /** Wires the gateway: request ids and access log, probes, the API, and problem answers for everything else. */
 public final class GatewayVerticle extends VerticleBase {
@@ -56,11 +57,12 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(new RequestIds()).handler(new AccessLog()).handler(new SecurityHeaders());
     probes.mount(router);
     Bearer bearer = new Bearer(tokens);
+    ServiceCaller caller = new ServiceCaller(vertx, directory);
     router.route("/api/*").setName("/api")
       .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
-      .handler(new ApiProxy(vertx, directory, bearer, config.requestTimeoutMs()));
-    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(vertx, tokens, config.requestTimeoutMs()));
-    router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(vertx, bearer, config.requestTimeoutMs(),
+      .handler(new ApiProxy(directory, caller, bearer, config.requestTimeoutMs()));
+    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(caller, tokens, config.requestTimeoutMs()));
+    router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
       config.aggregateTimeoutMs()));
     Fallbacks.install(router);
     return router;

@@ -19,20 +19,29 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * The life of a service node around its business code, shared by every service verticle: consume requests, serve
- * the management probes, publish the discovery record; and in reverse on stop: unpublish (no new work is routed
- * here), drain what is in flight, close the server and the pool.
+ * the management probes, publish the discovery record; and in reverse on stop: unpublish (gateways stop choosing
+ * this node), keep serving for {@link #UNPUBLISH_GRACE_MS}, then stop consuming, finish what is in flight, close the
+ * server and the pool.
  */
 public final class ServiceHost {
 
+  /**
+   * How long a stopping node keeps serving after removing its record, in milliseconds: long enough for the gateways
+   * to notice (they re-read discovery on every announcement and at least every 2 s) and stop choosing it.
+   */
+  public static final long UNPUBLISH_GRACE_MS = 2_500;
+
   private static final Logger LOG = LoggerFactory.getLogger(ServiceHost.class);
 
+  private final Vertx vertx;
   private final Node node;
   private final Pool pool;
   private final ServiceDispatcher dispatcher;
   private final ServiceRegistry registry;
   private HttpServer management;
 
-  private ServiceHost(Node node, Pool pool, ServiceDispatcher dispatcher, ServiceRegistry registry) {
+  private ServiceHost(Vertx vertx, Node node, Pool pool, ServiceDispatcher dispatcher, ServiceRegistry registry) {
+    this.vertx = vertx;
     this.node = node;
     this.pool = pool;
     this.dispatcher = dispatcher;
@@ -46,7 +55,7 @@ public final class ServiceHost {
   public static Future<ServiceHost> start(Vertx vertx, Node node, Pool pool, ServiceDispatcher dispatcher,
                                           JsonObject metadata) {
     String service = node.config().service();
-    ServiceHost host = new ServiceHost(node, pool, dispatcher, new ServiceRegistry(vertx, node.cluster()));
+    ServiceHost host = new ServiceHost(vertx, node, pool, dispatcher, new ServiceRegistry(vertx, node.cluster()));
     Probes probes = new Probes(vertx, node.cluster(), node.metrics())
       .check("database", () -> pool.query("SELECT 1").execute().map(rows -> Status.OK()));
     return dispatcher.start()
@@ -71,6 +80,7 @@ public final class ServiceHost {
   public Future<Void> stop() {
     long drainMs = TimeUnit.SECONDS.toMillis(node.config().shutdownSeconds());
     return registry.close()
+      .compose(v -> vertx.timer(UNPUBLISH_GRACE_MS, TimeUnit.MILLISECONDS))
       .compose(v -> dispatcher.drain(drainMs))
       .eventually(() -> management == null ? Future.succeededFuture() : management.close())
       .eventually(pool::close);

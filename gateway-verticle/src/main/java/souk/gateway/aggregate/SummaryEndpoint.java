@@ -2,7 +2,6 @@ package souk.gateway.aggregate;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +18,7 @@ import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
+import souk.gateway.routing.ServiceCaller;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -37,7 +37,7 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SummaryEndpoint.class);
 
-  private final Vertx vertx;
+  private final ServiceCaller caller;
   private final Bearer bearer;
   private final long userTimeoutMs;
   private final long partTimeoutMs;
@@ -46,8 +46,8 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
    * @param userTimeoutMs how long to wait for the user part (then 504)
    * @param partTimeoutMs how long to wait for an optional part before leaving it out
    */
-  public SummaryEndpoint(Vertx vertx, Bearer bearer, long userTimeoutMs, long partTimeoutMs) {
-    this.vertx = vertx;
+  public SummaryEndpoint(ServiceCaller caller, Bearer bearer, long userTimeoutMs, long partTimeoutMs) {
+    this.caller = caller;
     this.bearer = bearer;
     this.userTimeoutMs = userTimeoutMs;
     this.partTimeoutMs = partTimeoutMs;
@@ -101,6 +101,6 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
   private Future<JsonObject> ask(RoutingContext ctx, String service, String action, String userId, JsonObject body,
                                  long timeoutMs) {
     DeliveryOptions options = Requests.options(action, RequestIds.of(ctx), userId, timeoutMs);
-    return vertx.eventBus().<JsonObject>request(service, body, options).map(message -> message.body());
+    return caller.request(service, body, options);
   }
 }

@@ -2,7 +2,6 @@ package souk.gateway.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +13,7 @@ import souk.common.bus.ServiceException;
 import souk.gateway.http.JsonBody;
 import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
+import souk.gateway.routing.ServiceCaller;
 
 /**
  * {@code POST /api/v1/auth/token} with {@code {email, password}}: the user service checks the credentials, the gateway
@@ -25,12 +25,12 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   /** The user-service action that checks credentials and answers {@code {userId}}. */
   public static final String AUTHENTICATE = "authenticate";
 
-  private final Vertx vertx;
+  private final ServiceCaller caller;
   private final Tokens tokens;
   private final long timeoutMs;
 
-  public TokenEndpoint(Vertx vertx, Tokens tokens, long timeoutMs) {
-    this.vertx = vertx;
+  public TokenEndpoint(ServiceCaller caller, Tokens tokens, long timeoutMs) {
+    this.caller = caller;
     this.tokens = tokens;
     this.timeoutMs = timeoutMs;
   }
@@ -51,8 +51,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
 
   private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {
     DeliveryOptions options = Requests.options(AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
-    return vertx.eventBus().<JsonObject>request(Addresses.USER_SERVICE, credentials, options)
-      .map(reply -> reply.body().getString("userId"));
+    return caller.request(Addresses.USER_SERVICE, credentials, options).map(reply -> reply.getString("userId"));
   }
 
   static JsonObject credentials(Object body) {

@@ -2,7 +2,6 @@ package souk.gateway.routing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -29,14 +28,14 @@ import java.util.Map;
  */
 public final class ApiProxy implements Handler<RoutingContext> {
 
-  private final Vertx vertx;
   private final RouteDirectory directory;
+  private final ServiceCaller caller;
   private final Bearer bearer;
   private final long timeoutMs;
 
-  public ApiProxy(Vertx vertx, RouteDirectory directory, Bearer bearer, long timeoutMs) {
-    this.vertx = vertx;
+  public ApiProxy(RouteDirectory directory, ServiceCaller caller, Bearer bearer, long timeoutMs) {
     this.directory = directory;
+    this.caller = caller;
     this.bearer = bearer;
     this.timeoutMs = timeoutMs;
   }
@@ -75,8 +74,7 @@ public final class ApiProxy implements Handler<RoutingContext> {
     ApiRequest request = new ApiRequest(new JsonObject(Map.copyOf(params)), query(ctx), headers(ctx, entry.spec()),
       JsonBody.read(ctx));
     DeliveryOptions options = Requests.options(entry.spec().action(), RequestIds.of(ctx), userId, timeoutMs);
-    return vertx.eventBus().<JsonObject>request(entry.service(), request.toJson(), options)
-      .map(message -> ApiReply.fromJson(message.body()));
+    return caller.request(entry.service(), request.toJson(), options).map(ApiReply::fromJson);
   }
 
   private static JsonObject query(RoutingContext ctx) {

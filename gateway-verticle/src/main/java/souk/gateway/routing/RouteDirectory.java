@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 import souk.common.api.RouteSpec;
 import souk.common.discovery.ServiceRegistry;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -62,16 +62,19 @@ public final class RouteDirectory {
   public Future<Void> refresh() {
     return registry.discovery().getRecords(record -> true)
       .map(records -> {
-        List<Record> live = registry.live(records);
-        Set<String> liveServices = new HashSet<>();
-        for (Record record : live) {
-          liveServices.add(record.getName());
+        Map<String, List<String>> liveNodes = new HashMap<>();
+        for (Record record : registry.live(records)) {
+          String nodeAddress = record.getMetadata().getString("nodeAddress");
+          if (nodeAddress != null) {
+            liveNodes.computeIfAbsent(record.getName(), k -> new ArrayList<>()).add(nodeAddress);
+          }
           List<RouteSpec> routes = routes(record);
           if (!routes.isEmpty() && !routes.equals(known.put(record.getName(), routes))) {
             LOG.info("routes updated", kv("service", record.getName()), kv("routes", routes.size()));
           }
         }
-        table = RouteTable.of(known, liveServices);
+        liveNodes.values().forEach(Collections::sort);
+        table = RouteTable.of(known, liveNodes);
         return (Void) null;
       })
       .onFailure(e -> LOG.warn("could not read discovery records", e));

@@ -34,31 +34,36 @@ public final class RouteTable {
   public record NotFound() implements Match {
   }
 
-  public static final RouteTable EMPTY = new RouteTable(List.of(), Set.of());
+  public static final RouteTable EMPTY = new RouteTable(List.of(), Map.of());
 
   private final List<Entry> entries;
-  private final Set<String> liveServices;
+  private final Map<String, List<String>> liveNodes;
 
-  private RouteTable(List<Entry> entries, Set<String> liveServices) {
+  private RouteTable(List<Entry> entries, Map<String, List<String>> liveNodes) {
     this.entries = entries;
-    this.liveServices = liveServices;
+    this.liveNodes = liveNodes;
   }
 
   /**
    * @param routesByService the routes each service declared (remembered after its last node left)
-   * @param liveServices    services with at least one live node now
+   * @param liveNodes       per service, the own addresses of its live nodes
    */
-  public static RouteTable of(Map<String, List<RouteSpec>> routesByService, Set<String> liveServices) {
+  public static RouteTable of(Map<String, List<RouteSpec>> routesByService, Map<String, List<String>> liveNodes) {
     List<Entry> entries = new ArrayList<>();
     routesByService.forEach((service, specs) ->
       specs.forEach(spec -> entries.add(new Entry(service, spec, new PathTemplate(spec.path())))));
     entries.sort(Comparator.comparingInt((Entry e) -> e.template().literals()).reversed()
       .thenComparing(e -> e.template().template()));
-    return new RouteTable(List.copyOf(entries), Set.copyOf(liveServices));
+    return new RouteTable(List.copyOf(entries), Map.copyOf(liveNodes));
   }
 
   public boolean isLive(String service) {
-    return liveServices.contains(service);
+    return !nodes(service).isEmpty();
+  }
+
+  /** The own addresses of the live nodes of {@code service}, in a stable order. */
+  public List<String> nodes(String service) {
+    return liveNodes.getOrDefault(service, List.of());
   }
 
   public List<Entry> entries() {

@@ -21,7 +21,7 @@ class RouteTableTest {
         RouteSpec.authenticated("GET", "/api/v1/users/:id", "get-user"),
         RouteSpec.authenticated("GET", "/api/v1/users/me", "get-me")),
       "order-service", List.of(RouteSpec.authenticated("POST", "/api/v1/orders/:id/cancel", "cancel"))),
-    Set.of("user-service"));
+    Map.of("user-service", List.of("user-service.node.a", "user-service.node.b")));
 
   @Test
   void literal_segments_win_over_parameters() {
@@ -55,6 +55,8 @@ class RouteTableTest {
   void liveness_is_per_service() {
     assertTrue(table.isLive("user-service"));
     assertFalse(table.isLive("order-service"));
+    assertEquals(List.of("user-service.node.a", "user-service.node.b"), table.nodes("user-service"));
+    assertEquals(List.of(), table.nodes("order-service"));
   }
 
   @Test
