@@ -1,9 +1,11 @@
 package souk.it;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
@@ -11,10 +13,12 @@ import souk.common.bus.Headers;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** A second node of a kind joins the running cluster and takes its share of the requests. */
 class ScaleOutIT {
@@ -42,6 +46,31 @@ class ScaleOutIT {
     } finally {
       member.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void a_second_gateway_accepts_the_tokens_of_the_first_without_a_configured_secret() throws Exception {
+    int secondPort = SoukCluster.freePort();
+    cluster.start(SoukCluster.GATEWAY, SoukCluster.Host.LOCAL, Map.of("SOUK_HTTP_PORT", String.valueOf(secondPort)));
+    Api.Account account = new Api(cluster).newAccount();
+
+    HttpResponse<Buffer> viaSecond = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        viaSecond = cluster.client().get(secondPort, "127.0.0.1", "/api/v1/users/me")
+          .bearerTokenAuthentication(account.token()).send().await(10, TimeUnit.SECONDS);
+        if (viaSecond.statusCode() != 404 && viaSecond.statusCode() != 503) {
+          break;
+        }
+      } catch (Exception notListeningYet) {
+        // the second gateway is still starting
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    assertNotNull(viaSecond, "the second gateway never answered");
+    assertEquals(200, viaSecond.statusCode(), viaSecond.bodyAsString());
+    assertEquals(account.id(), viaSecond.bodyAsJsonObject().getString("id"));
   }
 
   private static int readyUserNodes() {

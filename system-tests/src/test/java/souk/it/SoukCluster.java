@@ -156,6 +156,11 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
 
   /** Starts one node of {@code kind} on {@code host}, whatever the placement says. */
   public NodeProcess start(String kind, Host host) throws IOException {
+    return start(kind, host, Map.of());
+  }
+
+  /** Starts one node of {@code kind} on {@code host} with {@code overrides} on top of its usual environment. */
+  public NodeProcess start(String kind, Host host, Map<String, String> overrides) throws IOException {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("SOUK_CLUSTER_NAME", id);
     env.put("SOUK_CLUSTER_HOST", host.ip());
@@ -168,6 +173,7 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     if (!kind.equals(GATEWAY)) {
       env.put("SOUK_PG_DATABASE", database(kind));
     }
+    env.putAll(overrides);
     String name = kind + "-" + (++started);
     NodeProcess node = NodeProcess.start(name, host.prefix(),
       root.resolve(kind + "-verticle/target/" + kind + "-verticle.jar"), env, logDir, managementPort);

@@ -134,6 +134,9 @@ class UsersAndAuthIT {
     assertProblem(unknownEmail, 401);
     assertEquals(wrongPassword.bodyAsString(), unknownEmail.bodyAsString());
     assertProblem(api.json(HttpMethod.POST, "/api/v1/auth/token", null, new JsonObject()), 400);
+    // found by BadInputFuzzIT: a NUL in the email once reached PostgreSQL and made a 500
+    assertProblem(api.json(HttpMethod.POST, "/api/v1/auth/token", null,
+      new JsonObject().put("email", "nul\u0000@example.com").put("password", "whatever1")), 401);
   }
 
   @Test

@@ -46,8 +46,9 @@ public final class UserService {
     JsonObject json = body instanceof JsonObject object ? object : new JsonObject();
     Object email = json.getValue("email");
     Object password = json.getValue("password");
+    // no stored email holds a NUL (sign-up refuses it), and PostgreSQL refuses it in a parameter
     if (!(email instanceof String e) || !(password instanceof String p)
-      || e.length() > NewUser.EMAIL_MAX || p.length() > NewUser.PASSWORD_MAX) {
+      || e.length() > NewUser.EMAIL_MAX || p.length() > NewUser.PASSWORD_MAX || e.indexOf('\0') >= 0) {
       return Future.failedFuture(invalidCredentials());
     }
     return users.credentials(e).compose(found -> vertx.executeBlocking(
