@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,10 @@ public final class ServiceDispatcher {
     });
   }
 
+  private static boolean isDataException(Throwable cause) {
+    return cause instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
+  }
+
   private int replyFailure(Message<JsonObject> message, String action, Throwable cause) {
     ServiceException failure = cause instanceof ServiceException e ? e : null;
     String requestId = message.headers().get(Headers.REQUEST_ID);
@@ -113,6 +118,11 @@ public final class ServiceDispatcher {
       LOG.warn("action failed: a dependency is unavailable", kv("action", action), kv("requestId", requestId),
         kv("error", String.valueOf(cause)));
       failure = new ServiceException(ErrorCode.UNAVAILABLE, "The service cannot reach what it depends on; retry later");
+    } else if (failure == null && isDataException(cause)) {
+      // input that validation let through and PostgreSQL refused (SQLSTATE class 22): the client's, not a crash
+      LOG.warn("action failed: the database refused a value", kv("action", action), kv("requestId", requestId),
+        kv("error", String.valueOf(cause.getMessage())));
+      failure = new ServiceException(ErrorCode.VALIDATION, "The request holds a value that cannot be stored");
     } else if (failure == null) {
       LOG.error("action failed", kv("action", action), kv("requestId", requestId), cause);
       failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
