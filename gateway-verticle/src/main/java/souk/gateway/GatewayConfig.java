@@ -16,10 +16,11 @@ import java.util.List;
  * @param jwtSecret         HS256 signing secret, 32+ bytes ({@code SOUK_JWT_SECRET}); empty for a development secret
  * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
  * @param aggregateTimeoutMs how long an aggregation waits for an optional part before leaving it out, milliseconds
+ * @param idleTimeoutSeconds a client connection silent this long is closed (default 60)
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
                             long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds,
-                            long aggregateTimeoutMs) {
+                            long aggregateTimeoutMs, int idleTimeoutSeconds) {
 
   public static final String SERVICE = "gateway";
 
@@ -32,6 +33,7 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getLong("bodyLimitBytes"),
       json.getString("jwtSecret"),
       json.getInteger("tokenTtlSeconds"),
-      json.getLong("aggregateTimeoutMs"));
+      json.getLong("aggregateTimeoutMs"),
+      json.getInteger("idleTimeoutSeconds"));
   }
 }

@@ -3,6 +3,7 @@ package souk.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import souk.common.discovery.ServiceRegistry;
@@ -22,6 +23,8 @@ import souk.gateway.ready.ServiceReadiness;
 import souk.gateway.routing.ApiProxy;
 import souk.gateway.routing.RouteDirectory;
 import souk.gateway.routing.ServiceCaller;
+
+import java.util.concurrent.TimeUnit;
 
 /** Wires the gateway: request ids and access log, probes, the API, and problem answers for everything else. */
 public final class GatewayVerticle extends VerticleBase {
@@ -48,7 +51,9 @@ public final class GatewayVerticle extends VerticleBase {
       .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
       .compose(tokens -> directory.start().map(v -> router(config, probes, tokens)))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))
-      .compose(router -> vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost()))
+      .compose(router -> vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(config.idleTimeoutSeconds()))
+        .requestHandler(router)
+        .listen(config.httpPort(), config.httpHost()))
       .onSuccess(s -> server = s);
   }
 
@@ -70,7 +75,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    // stop accepting, and answer the requests in flight before the event bus goes
+    Future<Void> closed = server == null ? Future.succeededFuture()
+      : server.shutdown(node.config().shutdownSeconds(), TimeUnit.SECONDS);
     return closed.eventually(() -> directory.stop()).eventually(() -> registry.close());
   }
 }

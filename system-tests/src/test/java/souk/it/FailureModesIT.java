@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,6 +79,34 @@ class FailureModesIT {
     shop.awaitOrder(shopper, orderId, o -> "CONFIRMED".equals(o.getString("status")));
     // the refused order left no trace: the shopper has exactly the order placed after the restart
     assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.id()));
+  }
+
+  @Test
+  @Order(3)
+  void a_gateway_stopped_with_a_request_in_flight_answers_it_before_it_exits() throws Exception {
+    Api.Account account = api.newAccount();
+    NodeProcess user = cluster.nodes().stream().filter(n -> n.name().startsWith("user")).findFirst().orElseThrow();
+    NodeProcess gateway = cluster.nodes().stream().filter(n -> n.name().startsWith("gateway")).findFirst()
+      .orElseThrow();
+    signal("STOP", user);
+    CompletableFuture<HttpResponse<Buffer>> inFlight;
+    try {
+      inFlight = CompletableFuture.supplyAsync(() -> {
+        try {
+          return api.get("/api/v1/users/me", account.bearer());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      TimeUnit.MILLISECONDS.sleep(300);
+      signal("TERM", gateway);
+      TimeUnit.MILLISECONDS.sleep(300);
+    } finally {
+      signal("CONT", user);
+    }
+    HttpResponse<Buffer> answer = inFlight.get(30, TimeUnit.SECONDS);
+    assertEquals(200, answer.statusCode(), answer.bodyAsString());
+    assertEquals(143, gateway.stop(), "the gateway then exits");
   }
 
   private interface Call {
