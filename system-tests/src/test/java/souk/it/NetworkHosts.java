@@ -59,6 +59,7 @@ final class NetworkHosts implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")), "iproute2 is installed");
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
     ip("link", "add", bridge, "type", "bridge");
     ip("addr", "add", bridgeIp() + "/24", "dev", bridge);
     ip("link", "set", bridge, "up");
