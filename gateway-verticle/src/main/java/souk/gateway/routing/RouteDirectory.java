@@ -38,6 +38,8 @@ public final class RouteDirectory {
   private volatile RouteTable table = RouteTable.EMPTY;
   private MessageConsumer<JsonObject> announcements;
   private long timer = -1;
+  private Future<Void> reading;
+  private boolean readAgain;
 
   public RouteDirectory(Vertx vertx, ServiceRegistry registry) {
     this.vertx = vertx;
@@ -59,7 +61,27 @@ public final class RouteDirectory {
     return announcements == null ? Future.succeededFuture() : announcements.unregister();
   }
 
+  /**
+   * Re-reads discovery. Reads never overlap: one asked for while another runs happens after it, so an older read can
+   * never overwrite the table a newer one built (a stopping node must disappear, and stay gone).
+   */
   public Future<Void> refresh() {
+    if (reading != null) {
+      readAgain = true;
+      return reading;
+    }
+    reading = read().eventually(() -> {
+      reading = null;
+      if (readAgain) {
+        readAgain = false;
+        refresh();
+      }
+      return Future.succeededFuture();
+    });
+    return reading;
+  }
+
+  private Future<Void> read() {
     return registry.discovery().getRecords(record -> true)
       .map(records -> {
         Map<String, List<String>> liveNodes = new HashMap<>();
@@ -77,7 +99,11 @@ public final class RouteDirectory {
         table = RouteTable.of(known, liveNodes);
         return (Void) null;
       })
-      .onFailure(e -> LOG.warn("could not read discovery records", e));
+      // the table stays as it was; the next announcement or tick reads again
+      .recover(e -> {
+        LOG.warn("could not read discovery records", e);
+        return Future.succeededFuture();
+      });
   }
 
   private static List<RouteSpec> routes(Record record) {
