@@ -12,9 +12,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The summary composed by the gateway from three services, whole and with services gone. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,6 +58,18 @@ class SummaryIT {
 
   @Test
   @Order(2)
+  void metrics_labels_stay_bounded_however_many_users_and_nodes() throws Exception {
+    NodeProcess order = node("order");
+    String metrics = cluster.client().get(order.managementPort(), "127.0.0.1", "/metrics").send()
+      .await(10, TimeUnit.SECONDS).bodyAsString();
+    assertTrue(metrics.contains("address=\"payment-service\""), "service addresses are labels");
+    assertFalse(metrics.contains("orders.updates." + shopper.id()), "no label per user");
+    assertFalse(metrics.matches("(?s).*address=\"[^\"]*\\.node\\.[^\"]*\".*"), "no label per node");
+    assertFalse(metrics.matches("(?s).*address=\"__vertx\\.reply[^\"]*\".*"), "no label per reply");
+  }
+
+  @Test
+  @Order(3)
   void another_users_summary_is_forbidden_and_a_token_is_required() throws Exception {
     ShopClient.Shopper other = shop.signUp();
     assertEquals(403, shop.get(other, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
@@ -63,7 +78,7 @@ class SummaryIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void without_payment_nodes_the_summary_is_partial() throws Exception {
     node("payment").kill();
     JsonObject summary = okSummary();
@@ -73,7 +88,7 @@ class SummaryIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void without_order_nodes_either_only_the_user_is_left() throws Exception {
     node("order").kill();
     JsonObject summary = okSummary();
@@ -85,7 +100,7 @@ class SummaryIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void without_user_nodes_there_is_no_summary() throws Exception {
     node("user").kill();
     HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
