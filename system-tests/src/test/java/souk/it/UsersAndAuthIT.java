@@ -104,6 +104,8 @@ class UsersAndAuthIT {
     assertProblem(api.raw(HttpMethod.POST, "/api/v1/users", MultiMap.caseInsensitiveMultiMap(),
       Buffer.buffer("{\"a\":1}")), 415);
     assertProblem(api.raw(HttpMethod.POST, "/api/v1/users", jsonType(), Buffer.buffer("{bad json")), 400);
+    Api.Account account = api.newAccount();
+    assertProblem(api.get("/api/v1/users/me?limit=%zz", account.bearer()), 400);
     HttpResponse<Buffer> unknown = api.get("/api/v1/nothing-here", null);
     assertProblem(unknown, 404);
     assertEquals("nosniff", unknown.getHeader("X-Content-Type-Options"));

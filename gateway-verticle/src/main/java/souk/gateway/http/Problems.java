@@ -5,14 +5,20 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * RFC 9457 problem details: the only shape an error leaves the gateway in. Failures from the event bus are mapped
  * to HTTP here and nowhere else; nothing internal (stack traces, SQL, addresses) is ever written.
  */
 public final class Problems {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   public static final String CONTENT_TYPE = "application/problem+json";
   /** Seconds a client is asked to wait before retrying a 503. */
@@ -51,6 +57,10 @@ public final class Problems {
   public static Future<Void> send(RoutingContext ctx, Throwable failure) {
     ServiceException problem = ServiceException.from(failure);
     ErrorCode code = problem.errorCode();
+    if (code == ErrorCode.INTERNAL) {
+      // the client learns nothing of it; the log must
+      LOG.error("request failed", kv("requestId", RequestIds.of(ctx)), failure);
+    }
     return send(ctx, code.httpStatus(), code.title(), problem.detail(), problem.errors());
   }
 

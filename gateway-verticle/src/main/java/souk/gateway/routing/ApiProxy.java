@@ -81,7 +81,8 @@ public final class ApiProxy implements Handler<RoutingContext> {
     JsonObject query = new JsonObject();
     try {
       ctx.queryParams().names().forEach(name -> query.put(name, ctx.queryParams().get(name)));
-    } catch (IllegalArgumentException badEncoding) {
+    } catch (RuntimeException badEncoding) {
+      // vertx-web reports a malformed query (e.g. "%zz") as an HttpException, plain Vert.x as an IllegalArgument
       throw new ServiceException(ErrorCode.VALIDATION, "The query string is not properly encoded");
     }
     return query;
