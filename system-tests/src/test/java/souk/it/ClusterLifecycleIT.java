@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,6 +97,30 @@ class ClusterLifecycleIT {
     assertEquals(200, docs.statusCode());
     assertTrue(docs.bodyAsString().contains("swagger-ui-bundle.js"));
     assertEquals(200, cluster.get("/docs/assets/swagger-ui-bundle.js").statusCode());
+  }
+
+  @Test
+  @Order(2)
+  void a_record_whose_node_is_not_in_the_cluster_is_swept() throws Exception {
+    Vertx member = cluster.joinAsMember("sweep-check", 1);
+    try {
+      ServiceDiscovery discovery = ServiceDiscovery.create(member);
+      // a record left by a node that died before anyone saw it leave: no membership event will ever name it
+      Record ghost = discovery.publish(new Record().setName("ghost-service").setType("eventbus-service")
+        .setLocation(new JsonObject().put("endpoint", "ghost-service"))
+        .setMetadata(new JsonObject().put("nodeId", UUID.randomUUID().toString()))).await(10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + DETECTION.toNanos();
+      boolean gone = false;
+      while (!gone && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(250);
+        gone = discovery.getRecords(r -> ghost.getRegistration().equals(r.getRegistration()), true)
+          .await(10, TimeUnit.SECONDS).isEmpty();
+      }
+      discovery.close();
+      assertTrue(gone, "the periodic sweep removed the record of a node that is not a member");
+    } finally {
+      member.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test
