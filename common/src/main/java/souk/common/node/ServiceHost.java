@@ -73,10 +73,6 @@ public final class ServiceHost {
       .recover(e -> host.stop().transform(stopped -> Future.failedFuture(e)));
   }
 
-  public ServiceRegistry registry() {
-    return registry;
-  }
-
   public Future<Void> stop() {
     long drainMs = TimeUnit.SECONDS.toMillis(node.config().shutdownSeconds());
     return registry.close()

@@ -66,10 +66,6 @@ public final class RouteTable {
     return liveNodes.getOrDefault(service, List.of());
   }
 
-  public List<Entry> entries() {
-    return entries;
-  }
-
   public Match match(String method, String path) {
     Set<String> allowed = new TreeSet<>();
     for (Entry entry : entries) {
