@@ -1,8 +1,8 @@
 package souk.gateway;
 
 import io.vertx.core.json.JsonObject;
+import souk.common.config.NodeConfig;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,7 +28,7 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
     return new GatewayConfig(
       json.getString("httpHost"),
       json.getInteger("httpPort"),
-      Arrays.stream(json.getString("requiredServices").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+      NodeConfig.splitList(json.getString("requiredServices")),
       json.getLong("requestTimeoutMs"),
       json.getLong("bodyLimitBytes"),
       json.getString("jwtSecret"),

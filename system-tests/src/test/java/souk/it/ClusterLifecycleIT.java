@@ -126,7 +126,7 @@ class ClusterLifecycleIT {
   @Test
   @Order(3)
   void a_killed_service_node_is_reported_and_its_record_removed_then_healed() throws Exception {
-    NodeProcess payment = cluster.nodes().stream().filter(n -> n.name().startsWith("payment")).findFirst().orElseThrow();
+    NodeProcess payment = cluster.node("payment");
     String paymentNodeId = checkData(cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(5)),
       "payment-service").getJsonArray("answered").getString(0);
 
@@ -150,7 +150,7 @@ class ClusterLifecycleIT {
   @Test
   @Order(4)
   void a_service_node_serves_its_own_probes() throws Exception {
-    NodeProcess order = liveNode("order");
+    NodeProcess order = cluster.node("order");
     var client = cluster.client();
     var ready = client.get(order.managementPort(), "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
     assertEquals(200, ready.statusCode(), ready.bodyAsString());
@@ -166,7 +166,7 @@ class ClusterLifecycleIT {
   @Test
   @Order(5)
   void a_node_stopped_with_sigterm_unpublishes_at_once_and_exits() throws Exception {
-    NodeProcess user = liveNode("user");
+    NodeProcess user = cluster.node("user");
     int exit = user.stop();
     assertEquals(143, exit, "exit status of a JVM stopped by SIGTERM after its shutdown hooks ran");
     assertTrue(user.log().contains("unpublished service record"), "record removed by the node itself");
@@ -175,9 +175,6 @@ class ClusterLifecycleIT {
     assertEquals(0, checkData(down, "user-service").getInteger("records"));
   }
 
-  private static NodeProcess liveNode(String kind) {
-    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind) && n.isAlive()).findFirst().orElseThrow();
-  }
 
   private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {
     long deadline = System.nanoTime() + DETECTION.toNanos();

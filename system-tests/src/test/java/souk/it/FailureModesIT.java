@@ -44,7 +44,7 @@ class FailureModesIT {
   @Order(1)
   void a_node_that_does_not_answer_in_time_is_a_504_and_recovers() throws Exception {
     Api.Account account = api.newAccount();
-    NodeProcess user = cluster.nodes().stream().filter(n -> n.name().startsWith("user")).findFirst().orElseThrow();
+    NodeProcess user = cluster.node("user");
     signal("STOP", user);
     HttpResponse<Buffer> slow;
     try {
@@ -59,7 +59,7 @@ class FailureModesIT {
   @Test
   @Order(2)
   void with_the_database_down_requests_are_503_and_nothing_is_half_written() throws Exception {
-    ShopClient.Shopper shopper = shop.signUp();
+    Api.Account shopper = shop.signUp();
     postgres.crash();
 
     HttpResponse<Buffer> signUp = api.json(HttpMethod.POST, "/api/v1/users", null, new JsonObject()
@@ -68,7 +68,7 @@ class FailureModesIT {
     assertNotNull(signUp.getHeader("Retry-After"));
     UsersAndAuthIT.assertProblem(shop.place(shopper, ShopClient.order("tok_visa", 500, 1), null), 503);
 
-    NodeProcess order = cluster.nodes().stream().filter(n -> n.name().startsWith("order")).findFirst().orElseThrow();
+    NodeProcess order = cluster.node("order");
     var ready = cluster.client().get(order.managementPort(), "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
     assertEquals(503, ready.statusCode());
     assertEquals("DOWN", ClusterLifecycleIT.checkStatus(ready.bodyAsJsonObject(), "database"));
@@ -85,9 +85,8 @@ class FailureModesIT {
   @Order(3)
   void a_gateway_stopped_with_a_request_in_flight_answers_it_before_it_exits() throws Exception {
     Api.Account account = api.newAccount();
-    NodeProcess user = cluster.nodes().stream().filter(n -> n.name().startsWith("user")).findFirst().orElseThrow();
-    NodeProcess gateway = cluster.nodes().stream().filter(n -> n.name().startsWith("gateway")).findFirst()
-      .orElseThrow();
+    NodeProcess user = cluster.node("user");
+    NodeProcess gateway = cluster.node("gateway");
     signal("STOP", user);
     CompletableFuture<HttpResponse<Buffer>> inFlight;
     try {

@@ -49,7 +49,7 @@ class MultiHostIT {
   void nodes_on_three_hosts_form_one_cluster_and_settle_orders() throws Exception {
     JsonObject ready = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(10));
     assertEquals(4, ClusterLifecycleIT.checkData(ready, "cluster").getInteger("members"));
-    ShopClient.Shopper shopper = shop.signUp();
+    Api.Account shopper = shop.signUp();
     String id = shop.placed(shopper, ShopClient.order("tok_visa", 900, 1)).getString("id");
     shop.awaitOrder(shopper, id, o -> "CONFIRMED".equals(o.getString("status")));
   }
@@ -57,7 +57,7 @@ class MultiHostIT {
   @Test
   @Order(2)
   void a_node_listens_on_its_host_address_only() throws Exception {
-    NodeProcess user = node("user");
+    NodeProcess user = cluster.node("user");
     var onHostAddress = cluster.client().get(user.managementPort(), network.host(1).ip(), "/health").send()
       .await(10, TimeUnit.SECONDS);
     assertEquals(200, onHostAddress.statusCode());
@@ -74,7 +74,7 @@ class MultiHostIT {
     JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, Duration.ofSeconds(15));
     assertEquals("DOWN", ClusterLifecycleIT.checkStatus(down, "payment-service"), down.encode());
 
-    ShopClient.Shopper shopper = shop.signUp();
+    Api.Account shopper = shop.signUp();
     String id = shop.placed(shopper, ShopClient.order("tok_visa", 400, 2)).getString("id");
     TimeUnit.SECONDS.sleep(3);
     assertEquals("PENDING", shop.get(shopper, "/api/v1/orders/" + id).bodyAsJsonObject().getString("status"),
@@ -87,7 +87,4 @@ class MultiHostIT {
     network.restore(2);
   }
 
-  private static NodeProcess node(String kind) {
-    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind) && n.isAlive()).findFirst().orElseThrow();
-  }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
-import souk.it.ShopClient.Shopper;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,7 +37,7 @@ class OrderSagaIT {
 
   @Test
   void approved_payment_confirms_the_order() throws Exception {
-    Shopper alice = shop.signUp();
+    Api.Account alice = shop.signUp();
     HttpResponse<Buffer> response = shop.place(alice, ShopClient.order("tok_visa", 1250, 2), null);
     assertEquals(201, response.statusCode(), response.bodyAsString());
     JsonObject order = response.bodyAsJsonObject();
@@ -57,7 +56,7 @@ class OrderSagaIT {
 
   @Test
   void declined_payment_cancels_the_order() throws Exception {
-    Shopper bob = shop.signUp();
+    Api.Account bob = shop.signUp();
     JsonObject order = shop.placed(bob, ShopClient.order("tok_chargeDeclined", 900, 1));
 
     JsonObject settled = shop.awaitOrder(bob, order.getString("id"), o -> !"PENDING".equals(o.getString("status")));
@@ -68,7 +67,7 @@ class OrderSagaIT {
 
   @Test
   void cancelling_a_paid_order_refunds_it_and_a_second_cancel_is_a_conflict() throws Exception {
-    Shopper carol = shop.signUp();
+    Api.Account carol = shop.signUp();
     String id = shop.placed(carol, ShopClient.order("tok_visa", 500, 3)).getString("id");
     shop.awaitOrder(carol, id, o -> "CONFIRMED".equals(o.getString("status")));
 
@@ -86,8 +85,8 @@ class OrderSagaIT {
 
   @Test
   void orders_are_visible_to_their_owner_only() throws Exception {
-    Shopper owner = shop.signUp();
-    Shopper other = shop.signUp();
+    Api.Account owner = shop.signUp();
+    Api.Account other = shop.signUp();
     String id = shop.placed(owner, ShopClient.order("tok_visa", 100, 1)).getString("id");
 
     assertEquals(200, shop.get(owner, "/api/v1/orders/" + id).statusCode());
@@ -99,7 +98,7 @@ class OrderSagaIT {
 
   @Test
   void an_invalid_order_is_a_400_naming_each_field() throws Exception {
-    Shopper dave = shop.signUp();
+    Api.Account dave = shop.signUp();
     JsonObject body = new JsonObject().put("items", new JsonArray().add(new JsonObject().put("sku", "bad sku")
       .put("quantity", 0).put("unitPrice", 10))).put("currency", "EUR").put("paymentMethod", "tok_amex");
     HttpResponse<Buffer> response = shop.place(dave, body, null);
@@ -113,7 +112,7 @@ class OrderSagaIT {
 
   @Test
   void same_idempotency_key_returns_the_first_order_and_charges_once() throws Exception {
-    Shopper erin = shop.signUp();
+    Api.Account erin = shop.signUp();
     String key = "checkout-" + UUID.randomUUID();
     JsonObject body = ShopClient.order("tok_visa", 700, 1);
     HttpResponse<Buffer> first = shop.place(erin, body, key);
@@ -130,7 +129,7 @@ class OrderSagaIT {
     assertEquals(422, otherBody.statusCode(), otherBody.bodyAsString());
 
     // the key is per user: another user's identical key is a new order
-    Shopper frank = shop.signUp();
+    Api.Account frank = shop.signUp();
     HttpResponse<Buffer> frankFirst = shop.place(frank, body, key);
     assertEquals(201, frankFirst.statusCode());
     assertNull(frankFirst.getHeader("Idempotent-Replayed"));
@@ -143,7 +142,7 @@ class OrderSagaIT {
 
   @Test
   void a_duplicate_while_the_first_request_is_in_flight_is_a_conflict() throws Exception {
-    Shopper gina = shop.signUp();
+    Api.Account gina = shop.signUp();
     String key = "in-flight-" + UUID.randomUUID();
     // hold the lock the first request would hold while it is being processed
     PgConnection holder = shop.connect(SoukCluster.ORDER);
@@ -161,7 +160,7 @@ class OrderSagaIT {
 
   @Test
   void concurrent_requests_with_one_key_make_one_order() throws Exception {
-    Shopper ivy = shop.signUp();
+    Api.Account ivy = shop.signUp();
     String key = "burst-" + UUID.randomUUID();
     JsonObject body = ShopClient.order("tok_visa", 700, 3);
     List<CompletableFuture<HttpResponse<Buffer>>> burst = new ArrayList<>();
@@ -195,13 +194,13 @@ class OrderSagaIT {
 
   @Test
   void an_empty_or_too_long_idempotency_key_is_a_400() throws Exception {
-    Shopper hal = shop.signUp();
+    Api.Account hal = shop.signUp();
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
   }
 
   @Test
   void status_changes_are_published_and_summaries_answer_for_the_caller() throws Exception {
-    Shopper kim = shop.signUp();
+    Api.Account kim = shop.signUp();
     Vertx member = cluster.joinAsMember("order-saga-client", 0);
     try {
       BlockingQueue<JsonObject> updates = new LinkedBlockingQueue<>();
@@ -234,7 +233,7 @@ class OrderSagaIT {
 
   @Test
   void orders_are_listed_newest_first_page_by_page() throws Exception {
-    Shopper ida = shop.signUp();
+    Api.Account ida = shop.signUp();
     List<String> placed = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       placed.add(0, shop.placed(ida, ShopClient.order("tok_visa", 100 + i, 1)).getString("id"));

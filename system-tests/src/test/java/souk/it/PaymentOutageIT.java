@@ -3,7 +3,6 @@ package souk.it;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import souk.it.ShopClient.Shopper;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ class PaymentOutageIT {
 
   @Test
   void orders_settle_once_a_payment_node_is_back_and_a_late_success_after_cancel_is_refunded() throws Exception {
-    Shopper jo = shop.signUp();
+    Api.Account jo = shop.signUp();
     List<String> orders = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       orders.add(shop.placed(jo, ShopClient.order("tok_visa", 1_000 + i, 1)).getString("id"));

@@ -19,13 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** A shopper's view of a {@link SoukCluster}: sign up, place and read orders; plus SQL for audits. */
 final class ShopClient implements AutoCloseable {
 
-  /** A signed-up user and its bearer token. */
-  record Shopper(String id, String token) {
-    String bearer() {
-      return "Bearer " + token;
-    }
-  }
-
   private final SoukCluster cluster;
   private final Api api;
 
@@ -34,9 +27,8 @@ final class ShopClient implements AutoCloseable {
     this.api = new Api(cluster);
   }
 
-  Shopper signUp() throws Exception {
-    Api.Account account = api.newAccount();
-    return new Shopper(account.id(), account.token());
+  Api.Account signUp() throws Exception {
+    return api.newAccount();
   }
 
   static JsonObject order(String paymentMethod, long unitPrice, int quantity) {
@@ -48,7 +40,7 @@ final class ShopClient implements AutoCloseable {
       .put("paymentMethod", paymentMethod);
   }
 
-  HttpResponse<Buffer> place(Shopper shopper, JsonObject body, String idempotencyKey) throws Exception {
+  HttpResponse<Buffer> place(Api.Account shopper, JsonObject body, String idempotencyKey) throws Exception {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     if (idempotencyKey != null) {
       headers.add("Idempotency-Key", idempotencyKey);
@@ -57,22 +49,22 @@ final class ShopClient implements AutoCloseable {
   }
 
   /** Places an order that must be accepted; returns it. */
-  JsonObject placed(Shopper shopper, JsonObject body) throws Exception {
+  JsonObject placed(Api.Account shopper, JsonObject body) throws Exception {
     HttpResponse<Buffer> response = place(shopper, body, null);
     assertEquals(201, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject();
   }
 
-  HttpResponse<Buffer> get(Shopper shopper, String path) throws Exception {
+  HttpResponse<Buffer> get(Api.Account shopper, String path) throws Exception {
     return send("GET", path, shopper, null, null);
   }
 
-  HttpResponse<Buffer> post(Shopper shopper, String path) throws Exception {
+  HttpResponse<Buffer> post(Api.Account shopper, String path) throws Exception {
     return send("POST", path, shopper, null, null);
   }
 
   /** Polls the order until {@code done} holds (bounded: 90 s, 600 polls); returns it. */
-  JsonObject awaitOrder(Shopper shopper, String orderId, Predicate<JsonObject> done) throws Exception {
+  JsonObject awaitOrder(Api.Account shopper, String orderId, Predicate<JsonObject> done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     JsonObject last = null;
     for (int i = 0; i < 600 && System.nanoTime() < deadline; i++) {
@@ -93,7 +85,7 @@ final class ShopClient implements AutoCloseable {
       && status.equals(order.getJsonObject("payment").getString("status"));
   }
 
-  HttpResponse<Buffer> send(String method, String path, Shopper shopper, MultiMap headers, JsonObject body)
+  HttpResponse<Buffer> send(String method, String path, Api.Account shopper, MultiMap headers, JsonObject body)
     throws Exception {
     MultiMap all = MultiMap.caseInsensitiveMultiMap();
     if (headers != null) {

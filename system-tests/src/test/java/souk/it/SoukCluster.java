@@ -1,6 +1,7 @@
 package souk.it;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.http.PoolOptions;
@@ -124,6 +125,28 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
 
   public List<NodeProcess> nodes() {
     return List.copyOf(nodes);
+  }
+
+  /** The first node of {@code kind} (gateway, user, order, payment) that is still running. */
+  public NodeProcess node(String kind) {
+    return nodes.stream().filter(n -> n.name().startsWith(kind + "-") && n.isAlive()).findFirst()
+      .orElseThrow(() -> new AssertionError("no running " + kind + " node"));
+  }
+
+  /** How many nodes of {@code service} answer the gateway's readiness ping now; 0 when the gateway cannot tell. */
+  public int answering(String service) {
+    try {
+      JsonObject ready = get("/ready").bodyAsJsonObject();
+      for (Object check : ready.getJsonArray("checks")) {
+        JsonObject c = (JsonObject) check;
+        if (service.equals(c.getString("id"))) {
+          return c.getJsonObject("data", new JsonObject()).getJsonArray("answered", new JsonArray()).size();
+        }
+      }
+      return 0;
+    } catch (Exception gatewayNotReady) {
+      return 0;
+    }
   }
 
   /**

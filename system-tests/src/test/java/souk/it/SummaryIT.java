@@ -26,7 +26,7 @@ class SummaryIT {
   @RegisterExtension
   static final SoukCluster cluster = new SoukCluster();
   private static final ShopClient shop = new ShopClient(cluster);
-  private static ShopClient.Shopper shopper;
+  private static Api.Account shopper;
 
   @BeforeAll
   static void signUp() throws Exception {
@@ -59,7 +59,7 @@ class SummaryIT {
   @Test
   @Order(2)
   void metrics_labels_stay_bounded_however_many_users_and_nodes() throws Exception {
-    NodeProcess order = node("order");
+    NodeProcess order = cluster.node("order");
     String metrics = cluster.client().get(order.managementPort(), "127.0.0.1", "/metrics").send()
       .await(10, TimeUnit.SECONDS).bodyAsString();
     assertTrue(metrics.contains("address=\"payment-service\""), "service addresses are labels");
@@ -71,7 +71,7 @@ class SummaryIT {
   @Test
   @Order(3)
   void another_users_summary_is_forbidden_and_a_token_is_required() throws Exception {
-    ShopClient.Shopper other = shop.signUp();
+    Api.Account other = shop.signUp();
     assertEquals(403, shop.get(other, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
     assertEquals(403, shop.get(other, "/api/v1/users/" + UUID.randomUUID() + "/summary").statusCode());
     assertEquals(401, shop.get(null, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
@@ -80,7 +80,7 @@ class SummaryIT {
   @Test
   @Order(4)
   void without_payment_nodes_the_summary_is_partial() throws Exception {
-    node("payment").kill();
+    cluster.node("payment").kill();
     JsonObject summary = okSummary();
     assertNull(summary.getValue("payments"));
     assertEquals(7, summary.getInteger("orderCount"));
@@ -90,7 +90,7 @@ class SummaryIT {
   @Test
   @Order(5)
   void without_order_nodes_either_only_the_user_is_left() throws Exception {
-    node("order").kill();
+    cluster.node("order").kill();
     JsonObject summary = okSummary();
     assertNull(summary.getValue("payments"));
     assertNull(summary.getValue("recentOrders"));
@@ -102,7 +102,7 @@ class SummaryIT {
   @Test
   @Order(6)
   void without_user_nodes_there_is_no_summary() throws Exception {
-    node("user").kill();
+    cluster.node("user").kill();
     HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
     int status = response.statusCode();
     assertEquals(true, status == 503 || status == 504, response.bodyAsString());
@@ -115,7 +115,4 @@ class SummaryIT {
     return response.bodyAsJsonObject();
   }
 
-  private static NodeProcess node(String kind) {
-    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind) && n.isAlive()).findFirst().orElseThrow();
-  }
 }

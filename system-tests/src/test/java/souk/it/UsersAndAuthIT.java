@@ -201,15 +201,12 @@ class UsersAndAuthIT {
     assertNotNull(generated);
     assertNotEquals("bad id with spaces <script>", generated);
 
-    String gatewayLog = node("gateway").log();
-    String userLog = node("user").log();
+    String gatewayLog = cluster.node("gateway").log();
+    String userLog = cluster.node("user").log();
     assertTrue(gatewayLog.contains("\"requestId\":\"" + requestId + "\""), "gateway logged the request id");
     assertTrue(userLog.contains("\"requestId\":\"" + requestId + "\""), "user node logged the request id");
   }
 
-  private static NodeProcess node(String kind) {
-    return cluster.nodes().stream().filter(n -> n.name().startsWith(kind)).findFirst().orElseThrow();
-  }
 
   private static HttpResponse<Buffer> signUp(String name, String email, String password) throws Exception {
     return api.json(HttpMethod.POST, "/api/v1/users", null,

@@ -32,7 +32,8 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       json.getInteger("shutdownSeconds"));
   }
 
-  static List<String> splitList(String value) {
+  /** {@code "a, b,,c"} → {@code [a, b, c]}: a comma-separated setting as a list. */
+  public static List<String> splitList(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 }
