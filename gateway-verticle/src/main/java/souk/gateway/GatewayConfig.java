@@ -1,6 +1,7 @@
 package souk.gateway;
 
 import io.vertx.core.json.JsonObject;
+import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
 
 import java.util.List;
@@ -17,14 +18,45 @@ import java.util.List;
  * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
  * @param aggregateTimeoutMs how long an aggregation waits for an optional part before leaving it out, milliseconds
  * @param idleTimeoutSeconds a client connection silent this long is closed (default 60)
+ * @param limits            rate limits, trusted proxies and cross-origin rules
+ * @param breakers          circuit breaker settings
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
                             long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds,
-                            long aggregateTimeoutMs, int idleTimeoutSeconds) {
+                            long aggregateTimeoutMs, int idleTimeoutSeconds, Protection limits,
+                            BreakerSettings breakers) {
 
   public static final String SERVICE = "gateway";
 
+  /**
+   * @param ratePerSecond  API requests per second per client identity ({@code SOUK_RATE_LIMIT_RPS}, default 50)
+   * @param burst          API requests an identity may make at once ({@code SOUK_RATE_LIMIT_BURST}, default 100)
+   * @param loginPerMinute sign-in attempts a minute per (address, email) ({@code SOUK_LOGIN_RATE_LIMIT}, default 10)
+   * @param maxIdentities  most identities each limiter tracks at once (default 50,000)
+   * @param syncMs         how often gateways share what they admitted, milliseconds (default 250)
+   * @param trustedProxies addresses or CIDR blocks whose {@code X-Forwarded-For} is believed (default none)
+   * @param corsOrigins    exact origins allowed cross-origin (default none: same-origin only)
+   */
+  public record Protection(int ratePerSecond, int burst, int loginPerMinute, int maxIdentities, long syncMs,
+                           List<String> trustedProxies, List<String> corsOrigins) {
+  }
+
+  /**
+   * @param maxFailures consecutive failures that open a service's breaker (default 5)
+   * @param resetMs     how long an open breaker waits before probing, milliseconds (default 5000)
+   */
+  public record BreakerSettings(int maxFailures, long resetMs) {
+  }
+
   public static GatewayConfig from(JsonObject json) {
+    Protection limits = new Protection(
+      positive(json, "rateLimitRps"),
+      positive(json, "rateLimitBurst"),
+      positive(json, "loginRateLimit"),
+      positive(json, "rateLimitMaxIdentities"),
+      positive(json, "rateLimitSyncMs"),
+      NodeConfig.splitList(json.getString("trustedProxies")),
+      NodeConfig.splitList(json.getString("corsOrigins")));
     return new GatewayConfig(
       json.getString("httpHost"),
       json.getInteger("httpPort"),
@@ -34,6 +66,16 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getString("jwtSecret"),
       json.getInteger("tokenTtlSeconds"),
       json.getLong("aggregateTimeoutMs"),
-      json.getInteger("idleTimeoutSeconds"));
+      json.getInteger("idleTimeoutSeconds"),
+      limits,
+      new BreakerSettings(positive(json, "breakerMaxFailures"), positive(json, "breakerResetMs")));
+  }
+
+  private static int positive(JsonObject json, String key) {
+    int value = json.getInteger(key);
+    if (value < 1) {
+      throw new IllegalArgumentException(ConfigLoader.variableName(key) + " must be at least 1");
+    }
+    return value;
   }
 }

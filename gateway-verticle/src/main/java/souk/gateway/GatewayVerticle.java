@@ -16,22 +16,31 @@ import souk.gateway.auth.Tokens;
 import souk.gateway.http.AccessLog;
 import souk.gateway.http.ApiDocs;
 import souk.gateway.http.Bearer;
+import souk.gateway.http.Cors;
 import souk.gateway.http.Fallbacks;
 import souk.gateway.http.RequestIds;
 import souk.gateway.http.SecurityHeaders;
+import souk.gateway.limit.Limits;
+import souk.gateway.limit.RateLimitHandler;
+import souk.gateway.limit.TrustedProxies;
 import souk.gateway.ready.ServiceReadiness;
 import souk.gateway.routing.ApiProxy;
+import souk.gateway.routing.Breakers;
 import souk.gateway.routing.RouteDirectory;
 import souk.gateway.routing.ServiceCaller;
 
 import java.util.concurrent.TimeUnit;
 
-/** Wires the gateway: request ids and access log, probes, the API, and problem answers for everything else. */
+/**
+ * Wires the gateway: request ids, access log, CORS, probes, then the rate-limited API behind circuit breakers, and
+ * problem answers for everything else.
+ */
 public final class GatewayVerticle extends VerticleBase {
 
   private final Node node;
   private ServiceRegistry registry;
   private RouteDirectory directory;
+  private Limits limits;
   private HttpServer server;
 
   public GatewayVerticle(Node node) {
@@ -43,13 +52,19 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayConfig config = GatewayConfig.from(node.rawConfig());
     registry = new ServiceRegistry(vertx, node.cluster());
     directory = new RouteDirectory(vertx, registry);
-    ServiceReadiness readiness = new ServiceReadiness(vertx, registry);
+    GatewayConfig.Protection protection = config.limits();
+    limits = new Limits(vertx, node.cluster().nodeId(), node.metrics(), protection.ratePerSecond(), protection.burst(),
+      protection.loginPerMinute(), protection.maxIdentities(), protection.syncMs());
+    Breakers breakers = new Breakers(vertx, config.breakers().maxFailures(), config.breakers().resetMs(),
+      node.metrics());
+    ServiceReadiness readiness = new ServiceReadiness(vertx, registry, breakers);
     Probes probes = new Probes(vertx, node.cluster(), node.metrics());
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));
 
     return JwtSecrets.resolve(vertx, config.jwtSecret())
       .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
-      .compose(tokens -> directory.start().map(v -> router(config, probes, tokens)))
+      .compose(tokens -> Future.all(directory.start(), limits.start())
+        .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))
       .compose(router -> vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(config.idleTimeoutSeconds()))
         .requestHandler(router)
@@ -57,16 +72,21 @@ public final class GatewayVerticle extends VerticleBase {
       .onSuccess(s -> server = s);
   }
 
-  private Router router(GatewayConfig config, Probes probes, Tokens tokens) {
+  private Router router(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
+    TrustedProxies proxies = TrustedProxies.of(config.limits().trustedProxies());
     Router router = Router.router(vertx);
-    router.route().handler(new RequestIds()).handler(new AccessLog()).handler(new SecurityHeaders());
+    router.route().handler(new RequestIds()).handler(new AccessLog(node.config().accessLog()))
+      .handler(new SecurityHeaders())
+      .handler(new Cors(config.limits().corsOrigins()));
     probes.mount(router);
     Bearer bearer = new Bearer(tokens);
-    ServiceCaller caller = new ServiceCaller(vertx, directory);
+    // refused before its body is read; vertx-web wants a body handler first on its route, hence two routes
+    router.route("/api/*").setName("/api").handler(new RateLimitHandler(limits.api(), bearer, proxies));
     router.route("/api/*").setName("/api")
       .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
       .handler(new ApiProxy(directory, caller, bearer, config.requestTimeoutMs()));
-    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(caller, tokens, config.requestTimeoutMs()));
+    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(caller, tokens, config.requestTimeoutMs(),
+      limits.login(), proxies));
     router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
       config.aggregateTimeoutMs()));
     Fallbacks.install(router);
@@ -78,6 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
     // stop accepting, and answer the requests in flight before the event bus goes
     Future<Void> closed = server == null ? Future.succeededFuture()
       : server.shutdown(node.config().shutdownSeconds(), TimeUnit.SECONDS);
-    return closed.eventually(() -> directory.stop()).eventually(() -> registry.close());
+    return closed.eventually(() -> directory.stop()).eventually(() -> limits.stop())
+      .eventually(() -> registry.close());
   }
 }

@@ -46,7 +46,8 @@ public final class OrderVerticle extends VerticleBase {
         new OrderQueries(pool, orders),
         new PaymentResults(new IdempotentConsumer(pool), orders, updates, relay::nudge));
       ServiceDispatcher dispatcher = api.register(
-        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId()));
+        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
+          node.config().accessLog()));
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(OrderApi.ROUTES));
     }).onSuccess(started -> {
       host = started;

@@ -37,7 +37,8 @@ public final class PaymentVerticle extends VerticleBase {
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
         new SimulatedProvider(), relay::nudge);
       ServiceDispatcher dispatcher = new PaymentApi(payments).register(
-        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId()));
+        new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
+          node.config().accessLog()));
       // no HTTP routes: the payment service is reached by the saga and the gateway's summary only
       return ServiceHost.start(vertx, node, pool, dispatcher, new JsonObject());
     }).onSuccess(started -> {

@@ -34,13 +34,11 @@ class MultiHostIT {
   @RegisterExtension
   @Order(3)
   static final SoukCluster cluster = new SoukCluster()
-    .placing(network.hosts(), kind -> switch (kind) {
+    .across(network, postgres, kind -> switch (kind) {
       case SoukCluster.GATEWAY -> network.host(0);
       case SoukCluster.PAYMENT -> network.host(2);
       default -> network.host(1);
-    })
-    .env("SOUK_PG_HOST", network.bridgeIp())
-    .env("SOUK_PG_PORT", String.valueOf(postgres.port()));
+    });
 
   private static final ShopClient shop = new ShopClient(cluster);
 

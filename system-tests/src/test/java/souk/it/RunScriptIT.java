@@ -72,10 +72,12 @@ class RunScriptIT {
       awaitOutput("run", "Souk is ready", Duration.ofMinutes(5), run);
       String out = output("run");
       assertTrue(out.contains("http://127.0.0.1:" + httpPort + "/api/v1"), "prints the API URL");
-      assertTrue(out.contains("[gateway] {"), "node output is prefixed on the console");
+      assertTrue(out.contains("[gateway] node started"), "readable node lines, named, on the console: " + out);
+      assertFalse(out.contains("[gateway] {"), "no JSON on the console");
       List<Long> pids = STARTED.matcher(out).results().map(m -> Long.parseLong(m.group(2))).toList();
       assertEquals(4, pids.size(), out);
-      assertTrue(Files.size(ROOT.resolve("var/log/gateway.log")) > 0, "node output also goes to var/log");
+      assertTrue(Files.readString(ROOT.resolve("var/log/gateway.log")).contains("\"message\":\"node started\""),
+        "JSON lines go to var/log");
 
       run.destroy();
       assertTrue(run.waitFor(90, TimeUnit.SECONDS), "run.sh stops after its nodes");

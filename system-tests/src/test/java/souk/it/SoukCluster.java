@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import souk.common.config.NodeConfig;
+import souk.common.log.AccessLogMode;
 import souk.common.node.HazelcastConfigs;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -71,9 +72,15 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     this(GATEWAY, USER, ORDER, PAYMENT);
   }
 
-  /** The nodes to start, in this order; the first must be the gateway. */
+  /**
+   * The nodes to start, in this order; the first must be the gateway. The gateway's rate limits are set high, since
+   * most tests send many requests from one address or user; the tests of the limits set their own.
+   */
   public SoukCluster(String... kinds) {
     this.layout = List.of(kinds);
+    extraEnv.put("SOUK_RATE_LIMIT_RPS", "100000");
+    extraEnv.put("SOUK_RATE_LIMIT_BURST", "100000");
+    extraEnv.put("SOUK_LOGIN_RATE_LIMIT", "100000");
   }
 
   @Override
@@ -165,6 +172,16 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     this.hosts = List.copyOf(hosts);
     this.placement = placement;
     return this;
+  }
+
+  /**
+   * Places each kind of node on one of {@code network}'s hosts, every node reaching PostgreSQL at {@code postgres} over
+   * that network.
+   */
+  public SoukCluster across(NetworkHosts network, PrivatePostgres postgres, Function<String, Host> placement) {
+    return placing(network.hosts(), placement)
+      .env("SOUK_PG_HOST", network.bridgeIp())
+      .env("SOUK_PG_PORT", String.valueOf(postgres.port()));
   }
 
   /** The address the gateway's HTTP API answers on. */
@@ -278,7 +295,7 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
    */
   public Vertx joinAsMember(String name, int offset) throws Exception {
     NodeConfig member = new NodeConfig(name, id, "127.0.0.1", clusterPort + 10 + offset,
-      List.of("127.0.0.1:" + clusterPort), "", 0, 5);
+      List.of("127.0.0.1:" + clusterPort), "", 0, 5, AccessLogMode.ERRORS);
     return Vertx.builder().withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(member)))
       .buildClustered().await(60, TimeUnit.SECONDS);
   }

@@ -28,7 +28,7 @@ class UsersAndAuthIT {
 
   private static final String SECRET = "users-and-auth-it-secret-0123456789abcdef";
   @RegisterExtension
-  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET);
+  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET).env("SOUK_ACCESS_LOG", "all");
   private static final Api api = new Api(cluster);
 
   @Test

@@ -7,6 +7,7 @@ import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
 import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.bus.ServiceDispatcher;
 
 import java.util.List;
@@ -33,11 +34,11 @@ public final class UserApi {
 
   public void register(ServiceDispatcher dispatcher) {
     dispatcher
-      .on(CREATE, message -> users.register(request(message).body())
+      .on(CREATE, message -> users.register(request(message).body(), deadline(message))
         .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson()).toJson()))
       .on(GET, message -> reply(users.get(request(message).param("id"), caller(message))))
       .on(GET_ME, message -> reply(users.get(caller(message), caller(message))))
-      .on(AUTHENTICATE, message -> users.authenticate(message.body())
+      .on(AUTHENTICATE, message -> users.authenticate(message.body(), deadline(message))
         .map(id -> new JsonObject().put("userId", id.toString())));
   }
 
@@ -47,6 +48,10 @@ public final class UserApi {
 
   private static ApiRequest request(Message<JsonObject> message) {
     return ApiRequest.fromJson(message.body());
+  }
+
+  private static long deadline(Message<JsonObject> message) {
+    return Requests.deadlineNanos(message, System.nanoTime());
   }
 
   private static String caller(Message<JsonObject> message) {

@@ -1,30 +1,32 @@
 package souk.user;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 
 import java.util.UUID;
 
-/** Sign-up, look-up and credential checks. Hashing runs on worker threads, never on the event loop. */
+/**
+ * Sign-up, look-up and credential checks. Hashing runs on the {@link HashingQueue}, never on the event loop; each
+ * call carries the deadline of its caller, after which the hash is not started.
+ */
 public final class UserService {
 
-  private final Vertx vertx;
   private final UserRepository users;
   private final PasswordHasher hasher;
+  private final HashingQueue hashing;
 
-  public UserService(Vertx vertx, UserRepository users, PasswordHasher hasher) {
-    this.vertx = vertx;
+  public UserService(UserRepository users, PasswordHasher hasher, HashingQueue hashing) {
     this.users = users;
     this.hasher = hasher;
+    this.hashing = hashing;
   }
 
   /** Creates a user from a sign-up body; 400 on invalid fields, 409 when the email is taken. */
-  public Future<User> register(Object body) {
+  public Future<User> register(Object body, long deadlineNanos) {
     NewUser user = NewUser.parse(body);
-    return vertx.executeBlocking(() -> hasher.hash(user.password()), false)
+    return hashing.submit(() -> hasher.hash(user.password()), deadlineNanos)
       .compose(hash -> users.insert(UUID.randomUUID(), user.name(), user.email(), hash));
   }
 
@@ -42,17 +44,18 @@ public final class UserService {
    * The id of the user these credentials belong to. An unknown email and a wrong password fail alike, and take
    * about as long, so that the answer does not tell which emails exist.
    */
-  public Future<UUID> authenticate(Object body) {
+  public Future<UUID> authenticate(Object body, long deadlineNanos) {
     JsonObject json = body instanceof JsonObject object ? object : new JsonObject();
     Object email = json.getValue("email");
     Object password = json.getValue("password");
-    // no stored email holds a NUL (sign-up refuses it), and PostgreSQL refuses it in a parameter
-    if (!(email instanceof String e) || !(password instanceof String p)
-      || e.length() > NewUser.EMAIL_MAX || p.length() > NewUser.PASSWORD_MAX || e.indexOf('\0') >= 0) {
+    // no stored email holds a NUL (sign-up refuses it), and PostgreSQL refuses it in a parameter; lengths count
+    // code points, as sign-up does, so a password of emoji that sign-up took also signs in
+    if (!(email instanceof String e) || !(password instanceof String p) || e.indexOf('\0') >= 0
+      || e.codePointCount(0, e.length()) > NewUser.EMAIL_MAX || p.codePointCount(0, p.length()) > NewUser.PASSWORD_MAX) {
       return Future.failedFuture(invalidCredentials());
     }
-    return users.credentials(e).compose(found -> vertx.executeBlocking(
-        () -> found == null ? hasher.matchesNothing(p) : hasher.matches(p, found.passwordHash()), false)
+    return users.credentials(e).compose(found -> hashing.submit(
+        () -> found == null ? hasher.matchesNothing(p) : hasher.matches(p, found.passwordHash()), deadlineNanos)
       .compose(ok -> ok ? Future.succeededFuture(found.userId()) : Future.failedFuture(invalidCredentials())));
   }
 

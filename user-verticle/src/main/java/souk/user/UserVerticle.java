@@ -14,6 +14,7 @@ public final class UserVerticle extends VerticleBase {
 
   private final Node node;
   private ServiceHost host;
+  private HashingQueue hashing;
 
   public UserVerticle(Node node) {
     this.node = node;
@@ -23,15 +24,19 @@ public final class UserVerticle extends VerticleBase {
   public Future<?> start() {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
-      ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId());
+      ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
+        node.config().accessLog());
       PasswordHasher hasher = new PasswordHasher(node.rawConfig().getInteger("bcryptCost"));
-      new UserApi(new UserService(vertx, new UserRepository(pool), hasher)).register(dispatcher);
+      hashing = new HashingQueue(vertx, node.rawConfig().getInteger("passwordHashThreads"),
+        node.rawConfig().getInteger("passwordHashQueue"), node.metrics());
+      new UserApi(new UserService(new UserRepository(pool), hasher, hashing)).register(dispatcher);
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
   }
 
   @Override
   public Future<?> stop() {
-    return host == null ? Future.succeededFuture() : host.stop();
+    Future<Void> stopped = host == null ? Future.succeededFuture() : host.stop();
+    return stopped.eventually(() -> hashing == null ? Future.succeededFuture() : hashing.close());
   }
 }

@@ -12,6 +12,11 @@ public final class Headers {
   public static final String REQUEST_ID = "x-request-id";
   /** The authenticated caller, set by the gateway only. */
   public static final String USER_ID = "x-user-id";
+  /**
+   * How long the sender waits for the reply, in milliseconds: work still queued after that is not started, since its
+   * answer would reach no one.
+   */
+  public static final String TIMEOUT_MS = "x-timeout-ms";
 
   /** Answered by every service node with {@code {service, nodeId}}. */
   public static final String PING = "ping";

@@ -1,6 +1,9 @@
 package souk.common.bus;
 
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+
+import java.util.concurrent.TimeUnit;
 
 /** How one node asks another: every request names its action, carries who asks and why, and has a send timeout. */
 public final class Requests {
@@ -15,7 +18,8 @@ public final class Requests {
    * @param timeoutMs how long to wait for the reply before the request fails with a timeout, milliseconds
    */
   public static DeliveryOptions options(String action, String requestId, String userId, long timeoutMs) {
-    DeliveryOptions options = new DeliveryOptions().addHeader(Headers.ACTION, action).setSendTimeout(timeoutMs);
+    DeliveryOptions options = new DeliveryOptions().addHeader(Headers.ACTION, action).setSendTimeout(timeoutMs)
+      .addHeader(Headers.TIMEOUT_MS, Long.toString(timeoutMs));
     if (requestId != null) {
       options.addHeader(Headers.REQUEST_ID, requestId);
     }
@@ -23,5 +27,21 @@ public final class Requests {
       options.addHeader(Headers.USER_ID, userId);
     }
     return options;
+  }
+
+  /**
+   * When the sender of {@code message} stops waiting, as a {@link System#nanoTime()} value counted from
+   * {@code receivedNanos}; {@link Long#MAX_VALUE} when the message does not say.
+   */
+  public static long deadlineNanos(Message<?> message, long receivedNanos) {
+    String timeout = message.headers().get(Headers.TIMEOUT_MS);
+    if (timeout == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return receivedNanos + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(timeout));
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.log.AccessLogMode;
 
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +33,22 @@ public final class ServiceDispatcher {
   private final Vertx vertx;
   private final String service;
   private final String nodeId;
+  private final AccessLogMode accessLog;
   private final Map<String, Function<Message<JsonObject>, Future<?>>> handlers = new HashMap<>();
   private List<MessageConsumer<JsonObject>> consumers = List.of();
   private int inFlight;
   private Promise<Void> drained;
 
   public ServiceDispatcher(Vertx vertx, String service, String nodeId) {
+    this(vertx, service, nodeId, AccessLogMode.ERRORS);
+  }
+
+  /** @param accessLog which handled actions get a {@code handled} line (failures are logged anyway) */
+  public ServiceDispatcher(Vertx vertx, String service, String nodeId, AccessLogMode accessLog) {
     this.vertx = vertx;
     this.service = service;
     this.nodeId = nodeId;
+    this.accessLog = accessLog;
     on(Headers.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
   }
 
@@ -97,7 +105,7 @@ public final class ServiceDispatcher {
       } else {
         code = replyFailure(message, action, done.cause());
       }
-      if (!Headers.PING.equals(action)) {
+      if (accessLog.logs(code >= ErrorCode.INTERNAL.code()) && !Headers.PING.equals(action)) {
         LOG.info("handled", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)),
           kv("failureCode", code), kv("durationMs", (System.nanoTime() - began) / 1_000_000));
       }

@@ -14,15 +14,31 @@ public final class ServiceException extends RuntimeException {
 
   private final ErrorCode errorCode;
   private final JsonArray errors;
+  private final int retryAfterSeconds;
 
   public ServiceException(ErrorCode errorCode, String detail) {
     this(errorCode, detail, null);
   }
 
   public ServiceException(ErrorCode errorCode, String detail, JsonArray errors) {
+    this(errorCode, detail, errors, 0);
+  }
+
+  private ServiceException(ErrorCode errorCode, String detail, JsonArray errors, int retryAfterSeconds) {
     super(detail, null, false, false);
     this.errorCode = errorCode;
     this.errors = errors;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The same rejection, telling the client to wait {@code seconds} before trying again ({@code Retry-After}). */
+  public ServiceException retryAfter(int seconds) {
+    return new ServiceException(errorCode, getMessage(), errors, Math.max(1, seconds));
+  }
+
+  /** Seconds the client should wait before retrying, or 0 when the rejection does not say. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public ErrorCode errorCode() {
@@ -52,6 +68,9 @@ public final class ServiceException extends RuntimeException {
     if (errors != null) {
       body.put("errors", errors);
     }
+    if (retryAfterSeconds > 0) {
+      body.put("retryAfter", retryAfterSeconds);
+    }
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, errorCode.code(), body.encode());
   }
 
@@ -64,7 +83,8 @@ public final class ServiceException extends RuntimeException {
     if (ErrorCode.isRecipientFailure(failure) && code != ErrorCode.INTERNAL) {
       try {
         JsonObject body = new JsonObject(failure.getMessage());
-        return new ServiceException(code, body.getString("detail", code.title()), body.getJsonArray("errors"));
+        return new ServiceException(code, body.getString("detail", code.title()), body.getJsonArray("errors"),
+          Math.max(0, body.getInteger("retryAfter", 0)));
       } catch (RuntimeException notJson) {
         return new ServiceException(code, code.title());
       }

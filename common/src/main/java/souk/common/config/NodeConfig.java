@@ -1,6 +1,7 @@
 package souk.common.config;
 
 import io.vertx.core.json.JsonObject;
+import souk.common.log.AccessLogMode;
 
 import java.util.Arrays;
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.List;
  * @param clusterConfig    path of a Hazelcast XML file replacing the packaged {@code cluster.xml}; empty for the packaged one
  * @param managementPort   port of {@code /health}, {@code /ready}, {@code /metrics} on service nodes; 0 picks a free port
  * @param shutdownSeconds  how long a stopping node waits for work in flight before it leaves anyway
+ * @param accessLog        which requests get a log line of their own ({@code SOUK_ACCESS_LOG}, default errors)
  */
 public record NodeConfig(String service, String clusterName, String clusterHost, int clusterPort, List<String> clusterMembers,
-                         String clusterConfig, int managementPort, int shutdownSeconds) {
+                         String clusterConfig, int managementPort, int shutdownSeconds, AccessLogMode accessLog) {
 
   public static NodeConfig from(String service, JsonObject json) {
     return new NodeConfig(
@@ -29,7 +31,8 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       splitList(json.getString("clusterMembers")),
       json.getString("clusterConfig", ""),
       json.getInteger("managementPort", 0),
-      json.getInteger("shutdownSeconds"));
+      json.getInteger("shutdownSeconds"),
+      AccessLogMode.parse(json.getString("accessLog", "errors")));
   }
 
   /** {@code "a, b,,c"} → {@code [a, b, c]}: a comma-separated setting as a list. */

@@ -30,7 +30,8 @@ public final class RecordSweep {
     return records.stream().filter(record -> nodeId.equals(nodeId(record))).toList();
   }
 
+  /** The node id in a record's metadata; {@code null} when absent or not a string (a malformed record). */
   public static String nodeId(Record record) {
-    return record.getMetadata() == null ? null : record.getMetadata().getString(NODE_ID);
+    return record.getMetadata() != null && record.getMetadata().getValue(NODE_ID) instanceof String id ? id : null;
   }
 }

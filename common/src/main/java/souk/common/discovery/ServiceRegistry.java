@@ -21,7 +21,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * This node's view of service discovery: publishes its own record (with its node id in the metadata), removes it on
  * stop, and removes the records of nodes that left the cluster — at once when Hazelcast reports a member gone, and
  * by a periodic sweep for whatever that misses (a node that died while this one was starting, say). Every node runs
- * the clean-up; removing a record twice is harmless.
+ * the clean-up; removing a record twice is harmless. The sweep also puts this node's own record back if the cluster
+ * lost it (a network partition, a merge).
  */
 public final class ServiceRegistry {
 
@@ -97,10 +98,13 @@ public final class ServiceRegistry {
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     cluster.removeMembershipListener(membershipListener);
-    Future<Void> unpublished = published == null
+    // forgotten first, so that a sweep still under way cannot publish it again
+    Record own = published;
+    published = null;
+    Future<Void> unpublished = own == null
       ? Future.succeededFuture()
-      : discovery.unpublish(published.getRegistration())
-        .onSuccess(v -> LOG.info("unpublished service record", kv("registration", published.getRegistration())))
+      : discovery.unpublish(own.getRegistration())
+        .onSuccess(v -> LOG.info("unpublished service record", kv("registration", own.getRegistration())))
         .recover(e -> Future.succeededFuture());
     return unpublished.eventually(() -> {
       discovery.close();
@@ -110,8 +114,25 @@ public final class ServiceRegistry {
 
   Future<Void> sweep() {
     return discovery.getRecords(r -> true, true)
-      .compose(records -> unpublish(RecordSweep.stale(records, new HashSet<>(cluster.nodes()))))
+      .compose(records -> unpublish(RecordSweep.stale(records, new HashSet<>(cluster.nodes())))
+        .compose(v -> republishIfLost(records)))
       .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * Puts this node's record back when it is gone from the cluster's map while the node still serves: after a network
+   * partition the side that held the record's map entries may be the other one, and after a merge the other side may
+   * have removed it as the record of a departed node.
+   */
+  private Future<Void> republishIfLost(List<Record> records) {
+    Record own = published;
+    if (own == null || records.stream().anyMatch(r -> own.getRegistration().equals(r.getRegistration()))) {
+      return Future.succeededFuture();
+    }
+    return discovery.update(own)
+      .onSuccess(r -> LOG.warn("own service record was missing from discovery; published it again",
+        kv("registration", own.getRegistration())))
+      .mapEmpty();
   }
 
   private Future<Void> removeNode(String nodeId) {

@@ -8,16 +8,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import souk.common.bus.Addresses;
+import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.JsonBody;
 import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
+import souk.gateway.limit.RateLimitHandler;
+import souk.gateway.limit.RateLimiter;
+import souk.gateway.limit.TrustedProxies;
 import souk.gateway.routing.ServiceCaller;
+
+import java.util.Locale;
 
 /**
  * {@code POST /api/v1/auth/token} with {@code {email, password}}: the user service checks the credentials, the gateway
- * signs the token. Unknown email and wrong password get the same 401.
+ * signs the token. Unknown email and wrong password get the same 401. Attempts are limited per client address and
+ * email ({@code SOUK_LOGIN_RATE_LIMIT} a minute), on top of the per-address limit of every API request, so guessing
+ * one account's password stalls and a spray across many emails still meets the address's own budget.
  */
 public final class TokenEndpoint implements Handler<RoutingContext> {
 
@@ -28,17 +36,23 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   private final ServiceCaller caller;
   private final Tokens tokens;
   private final long timeoutMs;
+  private final RateLimiter attempts;
+  private final TrustedProxies proxies;
 
-  public TokenEndpoint(ServiceCaller caller, Tokens tokens, long timeoutMs) {
+  public TokenEndpoint(ServiceCaller caller, Tokens tokens, long timeoutMs, RateLimiter attempts,
+                       TrustedProxies proxies) {
     this.caller = caller;
     this.tokens = tokens;
     this.timeoutMs = timeoutMs;
+    this.attempts = attempts;
+    this.proxies = proxies;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Future.succeededFuture()
-      .compose(v -> authenticate(ctx, credentials(JsonBody.read(ctx))))
+      .map(v -> admitted(ctx, credentials(JsonBody.read(ctx))))
+      .compose(credentials -> authenticate(ctx, credentials))
       .onSuccess(userId -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject()
@@ -47,6 +61,16 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
           .put("expiresIn", tokens.ttlSeconds())
           .toBuffer()))
       .onFailure(failure -> Problems.send(ctx, failure));
+  }
+
+  private JsonObject admitted(RoutingContext ctx, JsonObject credentials) {
+    String email = credentials.getString("email").trim().toLowerCase(Locale.ROOT);
+    RateLimiter.Decision decision = attempts.acquire(RateLimitHandler.clientAddress(ctx, proxies) + "|" + email);
+    if (!decision.allowed()) {
+      throw new ServiceException(ErrorCode.TOO_MANY_REQUESTS, "Too many sign-in attempts for this email from this "
+        + "address; retry after " + decision.retryAfterSeconds() + " s").retryAfter((int) decision.retryAfterSeconds());
+    }
+    return credentials;
   }
 
   private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {

@@ -4,23 +4,40 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.log.AccessLogMode;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-/** One JSON log line per answered request, with its request id, route template, status and duration. */
+/**
+ * One log line per answered request, with its request id, method, path, status and duration: for every request
+ * ({@code SOUK_ACCESS_LOG=all}), for 5xx answers only ({@code errors}, the default) or never ({@code off}).
+ */
 public final class AccessLog implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger("souk.access");
 
+  private final AccessLogMode mode;
+
+  public AccessLog(AccessLogMode mode) {
+    this.mode = mode;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    long began = System.nanoTime();
-    ctx.addEndHandler(done -> LOG.info("request",
-      kv("requestId", RequestIds.of(ctx)),
-      kv("method", ctx.request().method().name()),
-      kv("path", ctx.request().path()),
-      kv("status", ctx.response().getStatusCode()),
-      kv("durationMs", (System.nanoTime() - began) / 1_000_000)));
+    if (mode != AccessLogMode.OFF) {
+      long began = System.nanoTime();
+      ctx.addEndHandler(done -> {
+        int status = ctx.response().getStatusCode();
+        if (mode.logs(status >= 500)) {
+          LOG.info("request",
+            kv("requestId", RequestIds.of(ctx)),
+            kv("method", ctx.request().method().name()),
+            kv("path", ctx.request().path()),
+            kv("status", status),
+            kv("durationMs", (System.nanoTime() - began) / 1_000_000));
+        }
+      });
+    }
     ctx.next();
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.gateway.routing.PathTemplate;
 
 import java.util.Objects;
 import java.util.TreeSet;
@@ -46,9 +47,22 @@ public final class Fallbacks {
     }
   }
 
+  // the gateway's own routes are templates ("/api/v1/users/:id/summary") or prefixes ("/docs/*")
+  private static boolean serves(Route route, String path) {
+    String template = route.getPath();
+    if (template == null || !template.startsWith("/")) {
+      return false;
+    }
+    if (route.isExactPath()) {
+      // vertx-web keeps a parameterised path as a regex, and the template too
+      return new PathTemplate(template).match(path) != null;
+    }
+    return !route.isRegexPath() && path.startsWith(template);
+  }
+
   private static String allowed(Router router, String path) {
     return router.getRoutes().stream()
-      .filter(route -> path.equals(route.getPath()))
+      .filter(route -> serves(route, path))
       .map(Route::methods)
       .filter(Objects::nonNull)
       .flatMap(methods -> methods.stream().map(HttpMethod::name))

@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 public final class JsonBody {
 
+  /** Deepest nesting of arrays and objects accepted; no Souk document comes close. */
+  public static final int MAX_DEPTH = 32;
+
   private JsonBody() {
   }
 
@@ -29,11 +32,42 @@ public final class JsonBody {
     if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       throw new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The body must be application/json");
     }
+    if (depth(raw) > MAX_DEPTH) {
+      throw new ServiceException(ErrorCode.VALIDATION, "The body nests arrays or objects more than " + MAX_DEPTH
+        + " levels deep");
+    }
     try {
       return Json.decodeValue(raw);
     } catch (DecodeException e) {
       throw new ServiceException(ErrorCode.VALIDATION, "The body is not valid JSON");
     }
+  }
+
+  /**
+   * How deeply arrays and objects nest in {@code raw}, brackets inside strings aside. Counted on the bytes before
+   * parsing: a deep document must not reach the parser, nor the encoders of every later hop.
+   */
+  static int depth(Buffer raw) {
+    int depth = 0;
+    int deepest = 0;
+    boolean inString = false;
+    for (int i = 0, n = raw.length(); i < n; i++) {
+      byte b = raw.getByte(i);
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '[' || b == '{') {
+        deepest = Math.max(deepest, ++depth);
+      } else if (b == ']' || b == '}') {
+        depth--;
+      }
+    }
+    return deepest;
   }
 
   static boolean isJson(String contentType) {

@@ -21,7 +21,7 @@ public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   public static final String CONTENT_TYPE = "application/problem+json";
-  /** Seconds a client is asked to wait before retrying a 503. */
+  /** Seconds a client is asked to wait before retrying a 503 or 429 that does not say otherwise. */
   public static final int RETRY_AFTER_SECONDS = 5;
   private static final String TYPE_PREFIX = "https://souk.dev/problems/";
 
@@ -33,6 +33,11 @@ public final class Problems {
   }
 
   public static Future<Void> send(RoutingContext ctx, int status, String title, String detail, JsonArray errors) {
+    return send(ctx, status, title, detail, errors, RETRY_AFTER_SECONDS);
+  }
+
+  private static Future<Void> send(RoutingContext ctx, int status, String title, String detail, JsonArray errors,
+                                   int retryAfterSeconds) {
     JsonObject body = new JsonObject()
       .put("type", TYPE_PREFIX + slug(title))
       .put("title", title)
@@ -42,7 +47,7 @@ public final class Problems {
       body.put("errors", errors);
     }
     if (status == 503 || status == 429) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
     }
     if (status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"souk\"");
@@ -61,7 +66,8 @@ public final class Problems {
       // the client learns nothing of it; the log must
       LOG.error("request failed", kv("requestId", RequestIds.of(ctx)), failure);
     }
-    return send(ctx, code.httpStatus(), code.title(), problem.detail(), problem.errors());
+    int retryAfter = problem.retryAfterSeconds() > 0 ? problem.retryAfterSeconds() : RETRY_AFTER_SECONDS;
+    return send(ctx, code.httpStatus(), code.title(), problem.detail(), problem.errors(), retryAfter);
   }
 
   private static String slug(String title) {

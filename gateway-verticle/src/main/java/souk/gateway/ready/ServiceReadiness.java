@@ -11,13 +11,15 @@ import souk.common.bus.Headers;
 import souk.common.bus.Requests;
 import souk.common.discovery.RecordSweep;
 import souk.common.discovery.ServiceRegistry;
+import souk.gateway.routing.Breakers;
 
 import java.util.List;
 
 /**
  * Whether a service kind can serve: at least one node with a live discovery record answers {@code ping} on its own
  * address. Each node is pinged on its own, so a node that died but is not yet dropped from the cluster cannot make
- * the check flap; the check's data lists the nodes that answered and those that did not.
+ * the check flap; the check's data lists the nodes that answered and those that did not, and the state of this
+ * gateway's circuit breaker for the service.
  */
 public final class ServiceReadiness {
 
@@ -26,13 +28,22 @@ public final class ServiceReadiness {
 
   private final Vertx vertx;
   private final ServiceRegistry registry;
+  private final Breakers breakers;
 
-  public ServiceReadiness(Vertx vertx, ServiceRegistry registry) {
+  public ServiceReadiness(Vertx vertx, ServiceRegistry registry, Breakers breakers) {
     this.vertx = vertx;
     this.registry = registry;
+    this.breakers = breakers;
   }
 
   public Future<Status> check(String service) {
+    return nodes(service).map(status -> {
+      JsonObject data = status.getData() == null ? new JsonObject() : status.getData();
+      return status.setData(data.put("breaker", breakers.state(service)));
+    });
+  }
+
+  private Future<Status> nodes(String service) {
     return registry.records(service).compose(all -> {
       List<Record> records = registry.live(all);
       if (records.isEmpty()) {
@@ -56,7 +67,9 @@ public final class ServiceReadiness {
   }
 
   private Future<String> ping(Record record) {
-    String address = record.getMetadata().getString("nodeAddress");
+    if (!(record.getMetadata().getValue("nodeAddress") instanceof String address)) {
+      return Future.failedFuture("record without a node address");
+    }
     DeliveryOptions options = Requests.options(Headers.PING, null, null, PING_TIMEOUT_MS);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options)
       .map(reply -> reply.body().getString("nodeId"));

@@ -15,6 +15,8 @@ import souk.common.discovery.ServiceRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +37,8 @@ public final class RouteDirectory {
   private final Vertx vertx;
   private final ServiceRegistry registry;
   private final Map<String, List<RouteSpec>> known = new HashMap<>();
+  // registrations of records already reported as malformed
+  private final Set<String> warned = new HashSet<>();
   private volatile RouteTable table = RouteTable.EMPTY;
   private MessageConsumer<JsonObject> announcements;
   private long timer = -1;
@@ -85,12 +89,21 @@ public final class RouteDirectory {
     return registry.discovery().getRecords(record -> true)
       .map(records -> {
         Map<String, List<String>> liveNodes = new HashMap<>();
+        warned.retainAll(records.stream().map(Record::getRegistration).toList());
         for (Record record : registry.live(records)) {
-          String nodeAddress = record.getMetadata().getString("nodeAddress");
-          if (nodeAddress != null) {
-            liveNodes.computeIfAbsent(record.getName(), k -> new ArrayList<>()).add(nodeAddress);
+          Object nodeAddress = record.getMetadata().getValue("nodeAddress");
+          if (record.getName() == null) {
+            continue;
           }
-          List<RouteSpec> routes = routes(record);
+          if (nodeAddress instanceof String address) {
+            liveNodes.computeIfAbsent(record.getName(), k -> new ArrayList<>()).add(address);
+          }
+          Declared declared = declared(record);
+          if (declared.invalid() > 0 && warned.add(record.getRegistration())) {
+            LOG.warn("ignoring malformed routes in a discovery record", kv("service", record.getName()),
+              kv("registration", record.getRegistration()), kv("ignored", declared.invalid()));
+          }
+          List<RouteSpec> routes = declared.routes();
           if (!routes.isEmpty() && !routes.equals(known.put(record.getName(), routes))) {
             LOG.info("routes updated", kv("service", record.getName()), kv("routes", routes.size()));
           }
@@ -106,11 +119,43 @@ public final class RouteDirectory {
       });
   }
 
-  private static List<RouteSpec> routes(Record record) {
-    JsonArray routes = record.getMetadata() == null ? null : record.getMetadata().getJsonArray("routes");
+  /** The valid routes a record declares, and how many malformed ones were left out. */
+  record Declared(List<RouteSpec> routes, int invalid) {
+  }
+
+  /**
+   * Reads a record's routes. A malformed route (or routes entry) is left out: one bad record must not keep every later
+   * record from being read.
+   */
+  static Declared declared(Record record) {
+    Object routes = record.getMetadata() == null ? null : record.getMetadata().getValue("routes");
     if (routes == null) {
-      return List.of();
+      return new Declared(List.of(), 0);
     }
-    return routes.stream().map(r -> RouteSpec.fromJson((JsonObject) r)).toList();
+    if (!(routes instanceof JsonArray array)) {
+      return new Declared(List.of(), 1);
+    }
+    List<RouteSpec> valid = new ArrayList<>();
+    for (Object route : array) {
+      RouteSpec spec = route instanceof JsonObject json ? parse(json) : null;
+      if (spec != null) {
+        valid.add(spec);
+      }
+    }
+    return new Declared(List.copyOf(valid), array.size() - valid.size());
+  }
+
+  static RouteSpec parse(JsonObject json) {
+    try {
+      RouteSpec spec = RouteSpec.fromJson(json);
+      if (spec.method() == null || !spec.method().matches("[A-Z]{1,16}") || spec.action() == null
+        || spec.action().isEmpty()) {
+        return null;
+      }
+      new PathTemplate(spec.path());
+      return spec;
+    } catch (RuntimeException malformed) {
+      return null;
+    }
   }
 }

@@ -16,20 +16,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for a moment, so the gateway stops choosing it before it stops listening: a rolling restart loses no request.
  *
  * <p>A request that provably reached no handler (no consumer at the address, or the node's connection refused) is
- * sent once more to the next node; a timeout is not retried, since the request may have been served.
+ * sent once more to the next node; a timeout is not retried, since the request may have been served. Every call goes
+ * through the service's circuit breaker ({@link Breakers}).
  */
 public final class ServiceCaller {
 
   private final Vertx vertx;
   private final RouteDirectory directory;
+  private final Breakers breakers;
   private final AtomicInteger next = new AtomicInteger();
 
-  public ServiceCaller(Vertx vertx, RouteDirectory directory) {
+  public ServiceCaller(Vertx vertx, RouteDirectory directory, Breakers breakers) {
     this.vertx = vertx;
     this.directory = directory;
+    this.breakers = breakers;
   }
 
   public Future<JsonObject> request(String service, JsonObject body, DeliveryOptions options) {
+    return breakers.call(service, () -> pickAndSend(service, body, options));
+  }
+
+  private Future<JsonObject> pickAndSend(String service, JsonObject body, DeliveryOptions options) {
     List<String> nodes = directory.table().nodes(service);
     if (nodes.isEmpty()) {
       // no record seen (yet): let the event bus find a consumer, or answer that there is none
