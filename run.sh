@@ -17,6 +17,7 @@ PG_PORT="${SOUK_PG_PORT:-5432}"
 READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}"
 LOG_DIR=var/log
+CDS_DIR=var/cds
 declare -A PIDS=()
 
 log() { printf '[run] %s\n' "$*"; }
@@ -65,6 +66,20 @@ on_signal() {
   exit 0
 }
 
+# Class data sharing: a node's first run records the classes it loaded in var/cds/<node>.jsa when it stops; later
+# runs map that archive instead of loading and verifying those classes again, which shortens start-up by about a
+# third. An archive older than its jar is thrown away. SOUK_CDS=false turns this off.
+cds_options() {
+  local jar="$1-verticle/target/$1-verticle.jar" archive="$CDS_DIR/$1.jsa"
+  [[ "${SOUK_CDS:-true}" == true ]] || return 0
+  if [[ -f "$archive" && "$archive" -nt "$jar" ]]; then
+    echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  else
+    rm -f "$archive"
+    echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
+}
+
 dead_node() {
   local node
   for node in "${!PIDS[@]}"; do
@@ -84,18 +99,17 @@ if ! postgres_answers; then
   exit 1
 fi
 
-mkdir -p "$LOG_DIR"
+mkdir -p "$LOG_DIR" "$CDS_DIR"
 trap on_signal INT TERM
-started=$(date +%s)
+started=$(date +%s%N)
 for node in "${NODES[@]}"; do
   # readable lines on this console, JSON lines in the node's file; neither is written by this script, so it
   # costs no CPU per line
-  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  # shellcheck disable=SC2046,SC2086 # JAVA_OPTS and the CDS options are lists of options
   SOUK_LOG_FORMAT="${SOUK_LOG_FORMAT:-text}" SOUK_LOG_FILE="$LOG_DIR/$node.log" \
-    java $JAVA_OPTS -jar "$node-verticle/target/$node-verticle.jar" 2>&1 &
+    java $JAVA_OPTS $(cds_options "$node") -jar "$node-verticle/target/$node-verticle.jar" 2>&1 &
   PIDS[$node]=$!
   log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
-  sleep 1
 done
 
 log "waiting for http://$HTTP_HOST:$HTTP_PORT/ready ..."
@@ -105,17 +119,18 @@ until [[ "$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://$HTTP_HO
     stop_nodes
     exit 1
   fi
-  if (( $(date +%s) - started > READY_TIMEOUT )); then
+  if (( ($(date +%s%N) - started) / 1000000000 > READY_TIMEOUT )); then
     log "not ready after $READY_TIMEOUT s; see $LOG_DIR/ and http://$HTTP_HOST:$HTTP_PORT/ready"
     stop_nodes
     exit 1
   fi
-  sleep 0.5
+  sleep 0.2
 done
 
 base="http://$HTTP_HOST:$HTTP_PORT"
+tenths=$(( ($(date +%s%N) - started) / 100000000 ))
 cat <<INFO
-[run] Souk is ready after $(( $(date +%s) - started )) s
+[run] Souk is ready after $((tenths / 10)).$((tenths % 10)) s
 [run]   API       $base/api/v1
 [run]   docs      $base/docs   (spec: $base/openapi.yaml)
 [run]   health    $base/health   ready: $base/ready   metrics: $base/metrics

@@ -35,15 +35,15 @@ public final class UserApi {
   public void register(ServiceDispatcher dispatcher) {
     dispatcher
       .on(CREATE, message -> users.register(request(message).body(), deadline(message))
-        .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson()).toJson()))
+        .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson())))
       .on(GET, message -> reply(users.get(request(message).param("id"), caller(message))))
       .on(GET_ME, message -> reply(users.get(caller(message), caller(message))))
       .on(AUTHENTICATE, message -> users.authenticate(message.body(), deadline(message))
         .map(id -> new JsonObject().put("userId", id.toString())));
   }
 
-  private static Future<JsonObject> reply(Future<User> user) {
-    return user.map(u -> ApiReply.ok(u.toJson()).toJson());
+  private static Future<ApiReply> reply(Future<User> user) {
+    return user.map(u -> ApiReply.ok(u.toJson()));
   }
 
   private static ApiRequest request(Message<JsonObject> message) {

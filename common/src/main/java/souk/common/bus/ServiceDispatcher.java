@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.api.ApiReply;
 import souk.common.log.AccessLogMode;
 
 import java.util.HashMap;
@@ -20,8 +21,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Receives a service's event-bus requests and hands each to the handler registered for its {@code action} header.
- * A handler returns a future of the reply body; a {@link ServiceException} becomes a coded failure, anything else is
- * logged with the request id and answered as {@link ErrorCode#INTERNAL} without detail.
+ * A handler returns a future of the reply body (an {@link ApiReply} goes as JSON bytes with its status and headers as
+ * message headers); a {@link ServiceException} becomes a coded failure, anything else is logged with the request id
+ * and answered as {@link ErrorCode#INTERNAL} without detail.
  *
  * <p>It listens on the service address (load-balanced across nodes) and on this node's own address, and counts the
  * requests in flight so that a stopping node can finish them before it leaves ({@link #drain(long)}).
@@ -101,7 +103,7 @@ public final class ServiceDispatcher {
     result.onComplete(done -> {
       int code = 0;
       if (done.succeeded()) {
-        message.reply(done.result());
+        reply(message, done.result());
       } else {
         code = replyFailure(message, action, done.cause());
       }
@@ -113,6 +115,14 @@ public final class ServiceDispatcher {
         drained.tryComplete();
       }
     });
+  }
+
+  private static void reply(Message<JsonObject> message, Object result) {
+    if (result instanceof ApiReply api) {
+      message.reply(api.bodyBuffer(), api.options());
+    } else {
+      message.reply(result);
+    }
   }
 
   private static boolean isDataException(Throwable cause) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -102,6 +103,10 @@ public final class NodeLauncher {
   static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
       .setEnabled(true)
+      // byte counters on every TCP read and write (event bus, PostgreSQL) cost more than they tell
+      .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+      .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)

@@ -20,6 +20,10 @@ import java.util.function.Supplier;
  */
 public final class Probes {
 
+  public static final String HEALTH = "/health";
+  public static final String READY = "/ready";
+  public static final String METRICS = "/metrics";
+
   /** A check that does not answer within this many milliseconds counts as failed. */
   public static final long DEFAULT_CHECK_TIMEOUT_MS = 2_000;
 
@@ -43,9 +47,9 @@ public final class Probes {
   }
 
   public Router mount(Router router) {
-    router.get("/health").handler(health);
-    router.get("/ready").handler(ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get(HEALTH).handler(health);
+    router.get(READY).handler(ready);
+    router.get(METRICS).handler(PrometheusScrapingHandler.create(registry));
     return router;
   }
 

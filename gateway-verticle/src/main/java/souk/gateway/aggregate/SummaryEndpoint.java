@@ -67,8 +67,9 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
   private Future<JsonObject> summary(RoutingContext ctx, String userId) {
     JsonObject userRequest = new ApiRequest(new JsonObject().put("id", userId), new JsonObject(), new JsonObject(), null)
       .toJson();
-    Future<JsonObject> user = ask(ctx, Addresses.USER_SERVICE, GET_USER, userId, userRequest, userTimeoutMs)
-      .map(reply -> (JsonObject) ApiReply.fromJson(reply).body());
+    DeliveryOptions userOptions = Requests.options(GET_USER, RequestIds.of(ctx), userId, userTimeoutMs);
+    Future<JsonObject> user = caller.ask(Addresses.USER_SERVICE, userRequest, userOptions)
+      .map(reply -> (JsonObject) ApiReply.from(reply).body());
     Future<JsonObject> orders = optional(ctx, Addresses.ORDER_SERVICE, userId);
     Future<JsonObject> payments = optional(ctx, Addresses.PAYMENT_SERVICE, userId);
     return Future.join(user, orders, payments).transform(done -> {

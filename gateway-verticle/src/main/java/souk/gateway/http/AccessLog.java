@@ -5,6 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.log.AccessLogMode;
+import souk.common.ops.Probes;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -28,7 +29,9 @@ public final class AccessLog implements Handler<RoutingContext> {
       long began = System.nanoTime();
       ctx.addEndHandler(done -> {
         int status = ctx.response().getStatusCode();
-        if (mode.logs(status >= 500)) {
+        // a 503 from /ready is the probe's answer (not ready yet), not a failure
+        boolean failed = status >= 500 && !Probes.READY.equals(ctx.request().path());
+        if (mode.logs(failed)) {
           LOG.info("request",
             kv("requestId", RequestIds.of(ctx)),
             kv("method", ctx.request().method().name()),

@@ -2,10 +2,11 @@ package souk.gateway.routing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import souk.common.api.ApiReply;
@@ -70,11 +71,12 @@ public final class ApiProxy implements Handler<RoutingContext> {
       .onFailure(failure -> Problems.send(ctx, failure));
   }
 
-  private Future<ApiReply> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params, String userId) {
+  private Future<Message<Buffer>> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params,
+                                       String userId) {
     ApiRequest request = new ApiRequest(new JsonObject(Map.copyOf(params)), query(ctx), headers(ctx, entry.spec()),
       JsonBody.read(ctx));
     DeliveryOptions options = Requests.options(entry.spec().action(), RequestIds.of(ctx), userId, timeoutMs);
-    return caller.request(entry.service(), request.toJson(), options).map(ApiReply::fromJson);
+    return caller.ask(entry.service(), request.toJson(), options);
   }
 
   private static JsonObject query(RoutingContext ctx) {
@@ -99,13 +101,19 @@ public final class ApiProxy implements Handler<RoutingContext> {
     return headers;
   }
 
-  static void write(HttpServerResponse response, ApiReply reply) {
-    reply.headers().forEach(header -> response.putHeader(header.getKey(), String.valueOf(header.getValue())));
-    response.setStatusCode(reply.status());
-    if (reply.body() == null) {
+  // the service's JSON bytes go out as they came: the gateway neither parses nor re-encodes them
+  static void write(HttpServerResponse response, Message<Buffer> reply) {
+    for (Map.Entry<String, String> header : reply.headers()) {
+      if (header.getKey().startsWith(ApiReply.HEADER_PREFIX)) {
+        response.putHeader(header.getKey().substring(ApiReply.HEADER_PREFIX.length()), header.getValue());
+      }
+    }
+    response.setStatusCode(ApiReply.status(reply));
+    Buffer body = reply.body();
+    if (body == null || body.length() == 0) {
       response.end();
       return;
     }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Json.encodeToBuffer(reply.body()));
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
   }
 }

@@ -3,6 +3,7 @@ package souk.gateway.routing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -32,24 +33,30 @@ public final class ServiceCaller {
     this.breakers = breakers;
   }
 
+  /** The reply's JSON body. */
   public Future<JsonObject> request(String service, JsonObject body, DeliveryOptions options) {
+    return this.<JsonObject>ask(service, body, options).map(Message::body);
+  }
+
+  /** The reply message, its headers included. */
+  public <T> Future<Message<T>> ask(String service, JsonObject body, DeliveryOptions options) {
     return breakers.call(service, () -> pickAndSend(service, body, options));
   }
 
-  private Future<JsonObject> pickAndSend(String service, JsonObject body, DeliveryOptions options) {
+  private <T> Future<Message<T>> pickAndSend(String service, JsonObject body, DeliveryOptions options) {
     List<String> nodes = directory.table().nodes(service);
     if (nodes.isEmpty()) {
       // no record seen (yet): let the event bus find a consumer, or answer that there is none
       return send(service, body, options);
     }
     int first = Math.floorMod(next.getAndIncrement(), nodes.size());
-    return send(nodes.get(first), body, options).recover(failure -> nodes.size() > 1 && neverDelivered(failure)
-      ? send(nodes.get((first + 1) % nodes.size()), body, options)
+    return this.<T>send(nodes.get(first), body, options).recover(failure -> nodes.size() > 1 && neverDelivered(failure)
+      ? this.<T>send(nodes.get((first + 1) % nodes.size()), body, options)
       : Future.failedFuture(failure));
   }
 
-  private Future<JsonObject> send(String address, JsonObject body, DeliveryOptions options) {
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions(options)).map(m -> m.body());
+  private <T> Future<Message<T>> send(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().request(address, body, new DeliveryOptions(options));
   }
 
   static boolean neverDelivered(Throwable failure) {

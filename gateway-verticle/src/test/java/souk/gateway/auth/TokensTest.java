@@ -98,6 +98,16 @@ class TokensTest {
   }
 
   @Test
+  void a_token_checked_before_is_still_refused_once_it_expires() throws Exception {
+    JsonObject claims = validClaims().put("exp", System.currentTimeMillis() / 1000 + 2);
+    String token = sign("HS256", SECRET, claims);
+    assertEquals(USER, tokens.verify(token).await(5, TimeUnit.SECONDS));
+    assertEquals(USER, tokens.verify(token).await(5, TimeUnit.SECONDS), "remembered");
+    TimeUnit.MILLISECONDS.sleep(2_100);
+    assertRejected(token);
+  }
+
+  @Test
   void garbage_is_rejected() {
     assertRejected("not.a.token");
     assertRejected("");

@@ -52,12 +52,12 @@ public final class OrderApi {
   public ServiceDispatcher register(ServiceDispatcher dispatcher) {
     return dispatcher
       .on(CREATE, m -> commands.create(user(m), request(m).header(IDEMPOTENCY_KEY), request(m).bodyObject(),
-        requestId(m)).map(ApiReply::toJson))
-      .on(GET, m -> queries.get(user(m), orderId(request(m))).map(o -> ApiReply.ok(o.toJson()).toJson()))
+        requestId(m)))
+      .on(GET, m -> queries.get(user(m), orderId(request(m))).map(o -> ApiReply.ok(o.toJson())))
       .on(LIST, m -> queries.list(user(m), PageRequest.parse(request(m).query("limit"), request(m).query("cursor")))
-        .map(page -> ApiReply.ok(page).toJson()))
+        .map(ApiReply::ok))
       .on(CANCEL, m -> commands.cancel(user(m), orderId(request(m)), requestId(m))
-        .map(o -> ApiReply.ok(o.toJson()).toJson()))
+        .map(o -> ApiReply.ok(o.toJson())))
       .on(SagaMessages.SUMMARY, m -> queries.summary(user(m)))
       .on(SagaMessages.PAYMENT_RESULT, m -> results.apply(IdempotentConsumer.messageId(m), m.body(), requestId(m)));
   }

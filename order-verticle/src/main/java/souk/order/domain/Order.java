@@ -31,7 +31,7 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
       newPaymentStatus, amount, createdAt, updatedAt);
   }
 
-  /** The public JSON of DESIGN §3 (no payment method: the client knows what it sent). */
+  /** The public JSON of the API (docs/api.md) (no payment method: the client knows what it sent). */
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
       .put("id", id.toString())

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Checks an order request against DESIGN §3 and reports every invalid field at once, one entry per field, as a
+ * Checks an order request against the API contract (docs/api.md) and reports every invalid field at once, one entry per field, as a
  * {@link ServiceException#validation} failure. Unknown fields are ignored.
  */
 public final class OrderValidator {

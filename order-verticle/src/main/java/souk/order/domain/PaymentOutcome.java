@@ -3,7 +3,7 @@ package souk.order.domain;
 import java.util.UUID;
 
 /**
- * What a payment result does to an order (DESIGN §5). Pure: the caller stores {@link Applied#order()}, sends a
+ * What a payment result does to an order (docs/saga.md). Pure: the caller stores {@link Applied#order()}, sends a
  * refund when {@link Applied#refund()} and notifies browsers when {@link Applied#statusChanged()}.
  *
  * <ul>

@@ -26,7 +26,7 @@ import java.util.UUID;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * Placing and cancelling orders. Each writes the order and its outbox message in one transaction (DESIGN §5), so
+ * Placing and cancelling orders. Each writes the order and its outbox message in one transaction (docs/saga.md), so
  * an acknowledged order always has its charge on the way and a cancelled paid order always has its refund.
  *
  * <p>Failures: 400 invalid body or key, 404 unknown order, 403 another user's, 409 already cancelled or the same

@@ -11,7 +11,7 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class IdempotencyStore {
 
-  /** How long a key is honoured, hours (DESIGN §3: at least 24). */
+  /** How long a key is honoured, hours (the API promises at least 24). */
   public static final int RETENTION_HOURS = 24;
 
   /** A stored first response and the fingerprint of the body that produced it. */

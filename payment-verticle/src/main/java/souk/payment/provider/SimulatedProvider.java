@@ -3,7 +3,7 @@ package souk.payment.provider;
 import io.vertx.core.Future;
 
 /**
- * DESIGN §3's simulated processor: {@code tok_visa} is approved, {@code tok_chargeDeclined} (and anything else, which
+ * The simulated processor of the API (docs/api.md): {@code tok_visa} is approved, {@code tok_chargeDeclined} (and anything else, which
  * the order service never sends) is declined. Answers at once, so calling it inside a transaction holds no lock long.
  */
 public final class SimulatedProvider implements PaymentProvider {

@@ -22,7 +22,7 @@ import java.util.UUID;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * Charges and refunds orders for the saga (DESIGN §5). Each command is applied once per message id and at most once
+ * Charges and refunds orders for the saga (docs/saga.md). Each command is applied once per message id and at most once
  * per order (unique payment per order); its result and the {@code payment-result} message for the order service are
  * committed together, so a stored result always reaches the order.
  */

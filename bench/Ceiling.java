@@ -1,0 +1,84 @@
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * The ceilings Souk is measured against, on the same machine in the same run:
+ * {@code http PORT} is a trivial Vert.x HTTP server answering a small JSON document (one verticle per core), and
+ * {@code proxy PORT TARGET} a minimal Vert.x HTTP-to-HTTP proxy in front of it (what a gateway hop costs with no
+ * authentication, limiting or event bus). Run from the repository root:
+ * {@code java -cp gateway-verticle/target/gateway-verticle.jar bench/Ceiling.java http 18081}.
+ */
+public class Ceiling {
+
+  private static final Buffer BODY = Buffer.buffer("{\"id\":\"00000000-0000-4000-8000-000000000000\",\"name\":\"Bench\"}");
+
+  public static void main(String[] args) {
+    if (args.length < 2) {
+      System.err.println("usage: Ceiling http PORT | Ceiling proxy PORT TARGET_PORT");
+      System.exit(2);
+    }
+    int port = Integer.parseInt(args[1]);
+    int cores = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx();
+    DeploymentOptions options = new DeploymentOptions().setInstances(cores);
+    Future<String> deployed = switch (args[0]) {
+      case "http" -> vertx.deployVerticle(() -> new Server(port), options);
+      case "proxy" -> vertx.deployVerticle(() -> new Proxy(port, Integer.parseInt(args[2])), options);
+      default -> Future.failedFuture("unknown mode " + args[0]);
+    };
+    deployed.onFailure(e -> {
+      System.err.println("could not start: " + e.getMessage());
+      System.exit(1);
+    }).onSuccess(id -> System.out.println("listening on " + port));
+  }
+
+  static final class Server extends VerticleBase {
+    private final int port;
+
+    Server(int port) {
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(request -> request.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(BODY))
+        .listen(port, "127.0.0.1");
+    }
+  }
+
+  static final class Proxy extends VerticleBase {
+    private final int port;
+    private final int target;
+
+    Proxy(int port, int target) {
+      this.port = port;
+      this.target = target;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(64));
+      return vertx.createHttpServer().requestHandler(request -> client
+          .request(new RequestOptions().setPort(target).setHost("127.0.0.1").setURI(request.uri())
+            .setMethod(request.method()))
+          .compose(outbound -> outbound.send())
+          .compose(response -> response.body().map(body -> {
+            request.response().setStatusCode(response.statusCode())
+              .putHeader(HttpHeaders.CONTENT_TYPE, response.getHeader(HttpHeaders.CONTENT_TYPE)).end(body);
+            return null;
+          }))
+          .onFailure(e -> request.response().setStatusCode(502).end()))
+        .listen(port, "127.0.0.1");
+    }
+  }
+}

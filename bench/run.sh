@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Souk against its ceilings, in one run on this machine: a trivial Vert.x HTTP server, a minimal Vert.x proxy and
+# pgbench are measured interleaved with Souk started as users start it (./run.sh), and every Souk figure is given as
+# a ratio of its ceiling. Loopback only; bounded in time; stops everything it started. Results: bench/results/.
+set -euo pipefail
+
+usage() {
+  echo "usage: bench/run.sh [seconds per scenario, default 10]   (root installs wrk if missing; needs PostgreSQL)"
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+SECONDS_EACH="${1:-10}"
+[[ "$SECONDS_EACH" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PORT=18080 CEILING=18081 PROXY=18082
+URL="http://127.0.0.1:$PORT"
+PG_HOST="${SOUK_PG_HOST:-127.0.0.1}" PG_PORT="${SOUK_PG_PORT:-5432}" PG_USER="${SOUK_PG_USER:-postgres}"
+CLUSTER="souk-bench-$$"
+WORK=$(mktemp -d)
+RESULTS=bench/results
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+JAR=gateway-verticle/target/gateway-verticle.jar
+STARTED=()
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS souk_bench_pg" \
+    >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# ---- prerequisites ----
+if ! command -v wrk >/dev/null; then
+  [[ $(id -u) == 0 ]] || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+  log "installing wrk"
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+fi
+for tool in java curl python3 psql pgbench; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }
+done
+pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || { echo "PostgreSQL does not answer at $PG_HOST:$PG_PORT" >&2; exit 1; }
+# built first: ./run.sh would rebuild stale jars under the ceilings' feet, and its start-up time is measured
+log "building the jars"
+mvn -B -q package -DskipTests
+mkdir -p "$RESULTS"
+CP="$ROOT/$JAR"
+
+json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
+rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+node_pid() { sed -n "s/.*started $1 (pid \([0-9]*\).*/\1/p" "$WORK/run.log" | head -1; }
+
+# wrk, closed loop, one measurement: prints "req/s p50_ms p99_ms non2xx"
+wrk_once() {
+  local out
+  out=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" --latency "$@")
+  python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if not m:
+        return 0.0
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+print("%.0f %.2f %.2f %s" % (rps, ms("50%"), ms("99%"), bad.group(1) if bad else 0))
+PY
+}
+
+# the same after a warm-up of the same length
+run_wrk() {
+  wrk -t1 -c32 -d"${SECONDS_EACH}s" "$@" >/dev/null 2>&1 || true
+  wrk_once "$@"
+}
+
+# ---- ceilings ----
+java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & STARTED+=($!)
+java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & STARTED+=($!)
+psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS souk_bench_pg" -c "CREATE DATABASE souk_bench_pg" >/dev/null
+for port in $CEILING $PROXY; do
+  for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:$port/" || { cat "$WORK"/*.log >&2; echo "a ceiling did not start" >&2; exit 1; }
+done
+pgbench -q -i -s 1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" souk_bench_pg >/dev/null 2>&1
+psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_bench_pg -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v double precision, at timestamptz DEFAULT now())" >/dev/null
+echo 'INSERT INTO bench_insert (v) VALUES (random());' > "$WORK/insert.sql"
+pgbench_tps() { pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -c 8 -j 2 -T "$SECONDS_EACH" "$@" souk_bench_pg 2>/dev/null | awk '/^tps/ {printf "%d", $3; exit}'; }
+
+# ---- Souk, as ./run.sh starts it ----
+log "starting Souk with ./run.sh (cluster $CLUSTER, port $PORT)"
+SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
+  SOUK_MANAGEMENT_PORT=0 SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
+  ./run.sh >"$WORK/run.log" 2>&1 & STARTED+=($!)
+for _ in $(seq 1 1200); do grep -q "Souk is ready" "$WORK/run.log" && break; sleep 0.1; done
+grep -q "Souk is ready" "$WORK/run.log" || { tail -20 "$WORK/run.log" >&2; exit 1; }
+ready_s=$(sed -n 's/.*Souk is ready after \([0-9.]*\) s.*/\1/p' "$WORK/run.log")
+declare -A idle_rss
+for kind in gateway user order payment; do idle_rss[$kind]=$(rss_mb "$(node_pid $kind)"); done
+
+log "signing up 50 users"
+: > "$WORK/tokens"
+for i in $(seq 1 50); do
+  email="bench-$STAMP-$i@example.com"
+  id=$(curl -s -XPOST "$URL/api/v1/users" -H 'content-type: application/json' \
+    -d "{\"name\":\"Bench $i\",\"email\":\"$email\",\"password\":\"bench password\"}" | json "['id']")
+  echo "$id" >> "$WORK/ids"
+  curl -s -XPOST "$URL/api/v1/auth/token" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | json "['accessToken']" >> "$WORK/tokens"
+done
+other_id=$(head -1 "$WORK/ids")
+sed -n 2p "$WORK/tokens" > "$WORK/one-token"
+cat > "$WORK/tokens.lua" <<LUA
+local tokens = {}
+for line in io.lines("$WORK/tokens") do tokens[#tokens + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1] })
+end
+LUA
+cat > "$WORK/orders.lua" <<LUA
+local tokens = {}
+for line in io.lines("$WORK/tokens") do tokens[#tokens + 1] = line end
+local i = 0
+wrk.method = "POST"
+wrk.body = '{"items":[{"sku":"TEA-1","quantity":2,"unitPrice":450}],"currency":"EUR","paymentMethod":"tok_visa"}'
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1],
+    ["Content-Type"] = "application/json" })
+end
+LUA
+cat > "$WORK/hop.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $(cat "$WORK/one-token")"
+LUA
+
+# ---- interleaved scenarios: ceiling, then Souk ----
+log "HTTP ceiling and /health"
+read -r ceil_rps _ _ _ < <(run_wrk "http://127.0.0.1:$CEILING/")
+read -r health_rps health_p50 health_p99 _ < <(run_wrk "$URL/health")
+log "proxy ceiling and the gateway hop (a 403 answered by the user service from memory)"
+read -r proxy_rps proxy_p50 proxy_p99 _ < <(run_wrk "http://127.0.0.1:$PROXY/")
+read -r hop_rps hop_p50 hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
+log "pgbench select-only and the read path"
+pg_select=$(pgbench_tps -S)
+gw=$(node_pid gateway) us=$(node_pid user)
+( sleep $((SECONDS_EACH + SECONDS_EACH / 2)); echo "$(rss_mb "$gw") $(rss_mb "$us")" > "$WORK/load-rss" ) &
+sampler=$!
+read -r read_rps read_p50 read_p99 read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+wait "$sampler"
+read -r gw_load_rss us_load_rss < "$WORK/load-rss"
+
+log "open loop: fixed rates on the read path"
+open_loop=""
+for rate in 1000 2000 4000; do
+  line=$(java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" $rate "$SECONDS_EACH" "$WORK/tokens" 2>/dev/null | tail -1)
+  open_loop+="${open_loop:+,}$line"
+done
+
+log "pgbench insert and the write path"
+pg_insert=$(pgbench_tps -n -f "$WORK/insert.sql")
+PG_ORDERS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_order -tAc)
+PG_PAYMENTS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_payment -tAc)
+ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
+wrk -t1 -c32 -d"${SECONDS_EACH}s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null   # warm-up
+before=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql)")
+load_began=$(date +%s%N)
+read -r write_rps write_p50 write_p99 write_bad < <(wrk_once -s "$WORK/orders.lua" "$URL/api/v1/orders")
+pending=-1
+for _ in $(seq 1 1200); do
+  pending=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status = 'PENDING'")
+  [[ "$pending" == 0 ]] && break
+  sleep 0.1
+done
+settled_s=$(python3 -c "print(($(date +%s%N) - $load_began) / 1e9)")
+after=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql)")
+created=$((after - before))
+confirm_ms=$("${PG_ORDERS[@]}" "SELECT coalesce(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - created_at)) * 1000), 0) FROM orders WHERE user_id IN ($ids_sql) AND status <> 'PENDING'")
+double_charged=$("${PG_PAYMENTS[@]}" "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) d")
+not_confirmed=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status <> 'CONFIRMED'")
+
+log "limiter and breaker cost, in isolation"
+costs=$(java -cp "$CP" bench/LimiterCost.java 2>/dev/null | tail -1)
+
+log "an added user node: time until it serves"
+added_began=$(date +%s%N)
+SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
+  SOUK_MANAGEMENT_PORT=0 SOUK_LOG_FILE="$WORK/user-2.log" java -Xms64m -Xmx512m -XX:+UseSerialGC \
+  -jar user-verticle/target/user-verticle.jar >/dev/null 2>&1 & STARTED+=($!)
+added_s=-1
+for _ in $(seq 1 1200); do
+  answered=$(curl -s "$URL/ready" | python3 -c "import sys, json
+d = json.load(sys.stdin)
+print(next((len(c.get('data', {}).get('answered', [])) for c in d['checks'] if c['id'] == 'user-service'), 0))" 2>/dev/null || echo 0)
+  if [[ "$answered" == 2 ]]; then added_s=$(python3 -c "print(round(($(date +%s%N) - $added_began) / 1e9, 1))"); break; fi
+  sleep 0.1
+done
+read -r read2_rps read2_p50 read2_p99 _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+
+python3 - "$RESULTS/$STAMP.json" <<PY
+import json, sys
+r = lambda a, b: round(a / b, 3) if b else None
+res = {
+  "machine": {"cores": $(nproc), "java": "$(java -version 2>&1 | head -1 | tr -d '"')", "secondsPerScenario": $SECONDS_EACH},
+  "startToReadySeconds": $ready_s,
+  "addedUserNodeServesAfterSeconds": $added_s,
+  "idleRssMb": {"gateway": ${idle_rss[gateway]}, "user": ${idle_rss[user]}, "order": ${idle_rss[order]}, "payment": ${idle_rss[payment]}},
+  "loadRssMb": {"gateway": $gw_load_rss, "user": $us_load_rss},
+  "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
+  "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": r($health_rps, $ceil_rps)},
+  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": r($hop_rps, $proxy_rps)},
+  "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
+               "ofProxy": r($read_rps, $proxy_rps), "ofPgSelect": r($read_rps, $pg_select)},
+  "readPathTwoUserNodes": {"rps": $read2_rps, "p50Ms": $read2_p50, "p99Ms": $read2_p99},
+  "openLoopReadPath": json.loads('[$open_loop]'),
+  "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
+                "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),
+                "confirmedPerSecond": round(($created - $not_confirmed) / $settled_s),
+                "medianTimeToConfirmMs": $confirm_ms, "ofPgInsert": r($created / $SECONDS_EACH, $pg_insert),
+                "audit": {"pendingAfter": $pending, "notConfirmed": $not_confirmed, "doubleCharged": $double_charged}},
+  "perRequestCost": json.loads('$costs'),
+}
+json.dump(res, open(sys.argv[1], "w"), indent=2)
+w = res["writePath"]
+print(f"""
+Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['secondsPerScenario']} s per scenario, wrk -t1 -c32 after a warm-up)
+  ./run.sh to ready               {res['startToReadySeconds']} s; an added user node serves after {res['addedUserNodeServesAfterSeconds']} s
+  ceilings                        HTTP {res['ceilings']['httpRps']} req/s, proxy {res['ceilings']['proxyRps']} req/s, pgbench select {res['ceilings']['pgSelectTps']} tps, insert {res['ceilings']['pgInsertTps']} tps
+  GET /health                     {res['health']['rps']} req/s, p99 {res['health']['p99Ms']} ms  = {res['health']['ofHttpCeiling']} x HTTP ceiling
+  gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy
+  read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy, {res['readPath']['ofPgSelect']} x pgbench select
+  read path, two user nodes       {res['readPathTwoUserNodes']['rps']} req/s, p99 {res['readPathTwoUserNodes']['p99Ms']} ms
+  write path POST /orders         {w['createdPerSecond']} created/s, {w['confirmedPerSecond']} confirmed/s, median {w['medianTimeToConfirmMs']} ms to confirm = {w['ofPgInsert']} x pgbench insert
+  write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
+  resident memory idle (MB)       {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
+  limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")
+for o in res["openLoopReadPath"]:
+    print(f"  open loop {o['rate']:>5}/s read path  achieved {o['achievedRate']}/s, p50 {o['p50Ms']} ms, p99 {o['p99Ms']} ms, p99.9 {o['p999Ms']} ms, errors {o['errors']}, non-2xx {o['non2xx']}")
+print(f"  results                         {sys.argv[1]}")
+PY
