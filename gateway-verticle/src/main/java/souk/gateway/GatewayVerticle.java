@@ -61,7 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
     Probes probes = new Probes(vertx, node.cluster(), node.metrics());
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));
 
-    return JwtSecrets.resolve(vertx, config.jwtSecret())
+    return JwtSecrets.resolve(vertx, config.jwtSecret(), node.config().clusterHost())
       .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
       .compose(tokens -> Future.all(directory.start(), limits.start())
         .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))

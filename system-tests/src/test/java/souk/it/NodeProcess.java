@@ -71,6 +71,12 @@ public final class NodeProcess {
     }
   }
 
+  /** Waits for a node that is expected to exit by itself (a refused start); its exit code, or -1 if it did not. */
+  public int awaitExit(long seconds) throws InterruptedException {
+    stopped = true;
+    return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+  }
+
   /** SIGKILL: no shutdown hook, no goodbye to the cluster. */
   public void kill() throws InterruptedException {
     stopped = true;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,8 +89,8 @@ class PartitionIT {
   }
 
   /**
-   * Waits for one {@code /ready} answer in which the cluster has its five members and every service has one record
-   * per node that answers, none stale and none silent; returns that answer.
+   * Waits for one {@code /ready} answer in which the cluster has its five members and every service all its nodes,
+   * each with one record and answering, none stale and none silent; returns that answer.
    */
   private static JsonObject awaitWhole(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -109,10 +110,11 @@ class PartitionIT {
     if (ClusterLifecycleIT.checkData(ready, "cluster").getInteger("members", 0) != 5) {
       return false;
     }
-    for (String service : new String[] {"user-service", "order-service", "payment-service"}) {
-      JsonObject data = ClusterLifecycleIT.checkData(ready, service);
+    Map<String, Integer> nodes = Map.of("user-service", 2, "order-service", 1, "payment-service", 1);
+    for (Map.Entry<String, Integer> service : nodes.entrySet()) {
+      JsonObject data = ClusterLifecycleIT.checkData(ready, service.getKey());
       JsonArray answered = data.getJsonArray("answered", new JsonArray());
-      if (!data.getJsonArray("silent", new JsonArray()).isEmpty() || answered.isEmpty()
+      if (!data.getJsonArray("silent", new JsonArray()).isEmpty() || answered.size() != service.getValue()
         || answered.size() != data.getInteger("records", -1)) {
         return false;
       }

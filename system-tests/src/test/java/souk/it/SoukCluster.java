@@ -1,6 +1,8 @@
 package souk.it;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -12,7 +14,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import souk.common.config.NodeConfig;
-import souk.common.log.AccessLogMode;
 import souk.common.node.HazelcastConfigs;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -60,6 +61,7 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   private Path logDir;
   private final int gatewayPort = freePort();
   private final Map<String, String> extraEnv = new HashMap<>();
+  private DevCerts certs;
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx();
   // load tests send hundreds of requests at once: allow more than the default 5 connections
@@ -104,6 +106,11 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   public SoukCluster env(String name, String value) {
     extraEnv.put(name, value);
     return this;
+  }
+
+  /** The repository this cluster's jars and scripts come from. */
+  public Path root() {
+    return root;
   }
 
   public String clusterName() {
@@ -181,7 +188,23 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   public SoukCluster across(NetworkHosts network, PrivatePostgres postgres, Function<String, Host> placement) {
     return placing(network.hosts(), placement)
       .env("SOUK_PG_HOST", network.bridgeIp())
-      .env("SOUK_PG_PORT", String.valueOf(postgres.port()));
+      .env("SOUK_PG_PORT", String.valueOf(postgres.port()))
+      .withClusterTls()
+      .env("SOUK_JWT_SECRET", "a secret for tests across hosts, 32+ bytes long");
+  }
+
+  /** Mutual TLS on the event bus for every node started after this call, with certificates made for this cluster. */
+  public SoukCluster withClusterTls() {
+    DevCerts certs = DevCerts.create(root, id);
+    // one certificate for every node: what matters is that the cluster's CA signed it
+    extraEnv.putAll(certs.env("user"));
+    this.certs = certs;
+    return this;
+  }
+
+  /** The certificates of {@link #withClusterTls()}, or {@code null}. */
+  DevCerts certs() {
+    return certs;
   }
 
   /** The address the gateway's HTTP API answers on. */
@@ -294,9 +317,16 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
    * messages the way nodes do; the caller closes the returned Vert.x. {@code offset} keeps members' ports apart.
    */
   public Vertx joinAsMember(String name, int offset) throws Exception {
-    NodeConfig member = new NodeConfig(name, id, "127.0.0.1", clusterPort + 10 + offset,
-      List.of("127.0.0.1:" + clusterPort), "", 0, 5, AccessLogMode.ERRORS);
-    return Vertx.builder().withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(member)))
+    return joinAsMember(name, offset, new EventBusOptions());
+  }
+
+  /** Joins as a member whose event bus uses {@code eventBus} (TLS settings of its own, or none). */
+  public Vertx joinAsMember(String name, int offset, EventBusOptions eventBus) throws Exception {
+    NodeConfig member = NodeConfig.member(name, id, "127.0.0.1", clusterPort + 10 + offset,
+      List.of("127.0.0.1:" + clusterPort));
+    return Vertx.builder()
+      .with(new VertxOptions().setEventBusOptions(eventBus.setHost("127.0.0.1").setPort(0)))
+      .withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(member)))
       .buildClustered().await(60, TimeUnit.SECONDS);
   }
 

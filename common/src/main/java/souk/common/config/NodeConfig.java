@@ -18,9 +18,36 @@ import java.util.List;
  * @param managementPort   port of {@code /health}, {@code /ready}, {@code /metrics} on service nodes; 0 picks a free port
  * @param shutdownSeconds  how long a stopping node waits for work in flight before it leaves anyway
  * @param accessLog        which requests get a log line of their own ({@code SOUK_ACCESS_LOG}, default errors)
+ * @param clusterTls       mutual TLS on the event bus ({@code SOUK_CLUSTER_TLS_*}); off when unset
+ * @param clusterInsecure  allows a non-loopback cluster host without cluster TLS ({@code SOUK_CLUSTER_INSECURE},
+ *                         isolated test networks only; default false)
  */
 public record NodeConfig(String service, String clusterName, String clusterHost, int clusterPort, List<String> clusterMembers,
-                         String clusterConfig, int managementPort, int shutdownSeconds, AccessLogMode accessLog) {
+                         String clusterConfig, int managementPort, int shutdownSeconds, AccessLogMode accessLog,
+                         ClusterTls clusterTls, boolean clusterInsecure) {
+
+  /**
+   * PEM files for mutual TLS on the event bus: this node's certificate and key, and the CA that signs every node's.
+   * Empty strings when not configured.
+   */
+  public record ClusterTls(String cert, String key, String ca) {
+    public static final ClusterTls NONE = new ClusterTls("", "", "");
+
+    public boolean enabled() {
+      return !cert.isBlank() && !key.isBlank() && !ca.isBlank();
+    }
+
+    /** Some of the three set, not all. */
+    public boolean partial() {
+      return !enabled() && !(cert.isBlank() && key.isBlank() && ca.isBlank());
+    }
+  }
+
+  /** A node on loopback without cluster TLS, for tests that join a cluster as a plain member. */
+  public static NodeConfig member(String name, String clusterName, String host, int port, List<String> members) {
+    return new NodeConfig(name, clusterName, host, port, members, "", 0, 5, AccessLogMode.ERRORS, ClusterTls.NONE,
+      false);
+  }
 
   public static NodeConfig from(String service, JsonObject json) {
     return new NodeConfig(
@@ -32,7 +59,10 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       json.getString("clusterConfig", ""),
       json.getInteger("managementPort", 0),
       json.getInteger("shutdownSeconds"),
-      AccessLogMode.parse(json.getString("accessLog", "errors")));
+      AccessLogMode.parse(json.getString("accessLog", "errors")),
+      new ClusterTls(json.getString("clusterTlsCert", ""), json.getString("clusterTlsKey", ""),
+        json.getString("clusterTlsCa", "")),
+      json.getBoolean("clusterInsecure", false));
   }
 
   /** {@code "a, b,,c"} → {@code [a, b, c]}: a comma-separated setting as a list. */

@@ -14,9 +14,17 @@ public final class ClusterView {
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final HazelcastClusterManager manager;
+  private final boolean insecure;
 
-  public ClusterView(HazelcastClusterManager manager) {
+  /** @param insecure whether this node runs a reachable event bus without TLS ({@code SOUK_CLUSTER_INSECURE}) */
+  public ClusterView(HazelcastClusterManager manager, boolean insecure) {
     this.manager = manager;
+    this.insecure = insecure;
+  }
+
+  /** Whether this node's event bus is reachable from other hosts and unprotected; shown in {@code /ready}. */
+  public boolean insecure() {
+    return insecure;
   }
 
   public String nodeId() {

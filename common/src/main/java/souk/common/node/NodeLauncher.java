@@ -6,7 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
@@ -58,18 +57,25 @@ public final class NodeLauncher {
     try {
       JsonObject raw = ConfigLoader.load(System.getenv(), "souk-defaults.json", defaultsResource);
       config = NodeConfig.from(service, raw);
+      ClusterSecurity.check(config);
+      if (!config.clusterTls().enabled() && !ClusterSecurity.isLoopback(config.clusterHost())) {
+        LOG.warn("INSECURE CLUSTER: the event bus on {} is neither encrypted nor authenticated "
+          + "(SOUK_CLUSTER_INSECURE=true); any process that reaches it can act as any Souk node. Isolated test "
+          + "networks only.", config.clusterHost());
+      }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = Vertx.builder()
         .with(new VertxOptions()
           .setMetricsOptions(metricsOptions())
-          .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0)))
+          .setEventBusOptions(ClusterSecurity.eventBus(config)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(manager)
         .buildClustered()
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      ClusterView cluster = new ClusterView(manager);
+      ClusterView cluster = new ClusterView(manager, config.clusterInsecure()
+        && !config.clusterTls().enabled() && !ClusterSecurity.isLoopback(config.clusterHost()));
       logContext("node", cluster.nodeId());
       deploy(vertx, verticle.apply(new Node(config, raw, cluster, registry)));
       LOG.info("node started", kv("clusterSize", cluster.nodes().size()),

@@ -35,9 +35,16 @@ public final class Probes {
     this.health = HealthCheckHandler.create(vertx).register("process", promise -> promise.complete(Status.OK()));
     this.ready = HealthCheckHandler.create(vertx);
     this.registry = registry;
-    check("cluster", () -> Future.succeededFuture(cluster.isActive()
-      ? Status.OK(new JsonObject().put("nodeId", cluster.nodeId()).put("members", cluster.nodes().size()))
-      : Status.KO()));
+    check("cluster", () -> {
+      if (!cluster.isActive()) {
+        return Future.succeededFuture(Status.KO());
+      }
+      JsonObject data = new JsonObject().put("nodeId", cluster.nodeId()).put("members", cluster.nodes().size());
+      if (cluster.insecure()) {
+        data.put("insecure", "the event bus is reachable from other hosts without TLS (SOUK_CLUSTER_INSECURE)");
+      }
+      return Future.succeededFuture(Status.OK(data));
+    });
   }
 
   /** Adds a readiness check; a failed future counts as KO. */

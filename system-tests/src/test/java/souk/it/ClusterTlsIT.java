@@ -1,0 +1,134 @@
+package souk.it;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.bus.Addresses;
+import souk.common.bus.Headers;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Mutual TLS on the event bus: a cluster whose nodes hold certificates from one CA serves the whole API and saga;
+ * a process that joins the Hazelcast cluster without such a certificate (none, or one from another CA) can reach no
+ * Souk node through the event bus, so its forged messages change nothing and read nothing. A node on a reachable
+ * address refuses to start without cluster TLS, and a gateway there refuses the development secret.
+ */
+class ClusterTlsIT {
+
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster().withClusterTls();
+
+  private static final ShopClient shop = new ShopClient(cluster);
+
+  @Test
+  void with_cluster_tls_the_api_and_the_saga_work_and_a_process_without_a_certificate_changes_nothing()
+    throws Exception {
+    Api.Account victim = shop.signUp();
+    String orderId = shop.placed(victim, ShopClient.order("tok_visa", 1_200, 1)).getString("id");
+    shop.awaitOrder(victim, orderId, o -> "CONFIRMED".equals(o.getString("status")));
+
+    JsonObject request = new JsonObject().put("params", new JsonObject().put("id", orderId));
+    DeliveryOptions forged = new DeliveryOptions().setSendTimeout(3_000).addHeader(Headers.USER_ID, victim.id());
+
+    // the control: a member holding a certificate from the cluster's CA does reach the order service
+    Vertx trusted = cluster.joinAsMember("trusted", 0, tls(cluster.certs()));
+    try {
+      Message<Buffer> reply = trusted.eventBus().<Buffer>request(Addresses.ORDER_SERVICE, request,
+        new DeliveryOptions(forged).addHeader(Headers.ACTION, "get-order")).await(10, TimeUnit.SECONDS);
+      assertEquals(orderId, reply.body().toJsonObject().getString("id"));
+    } finally {
+      trusted.close().await(30, TimeUnit.SECONDS);
+    }
+
+    DevCerts otherCa = DevCerts.create(cluster.root(), "other-ca-" + cluster.clusterName());
+    Map<String, EventBusOptions> rogues = Map.of("no certificate", new EventBusOptions(),
+      "a certificate from another CA", tls(otherCa));
+    int offset = 1;
+    for (Map.Entry<String, EventBusOptions> rogue : rogues.entrySet()) {
+      Vertx member = cluster.joinAsMember("rogue-" + offset, offset++, rogue.getValue());
+      try {
+        for (String action : new String[] {"get-order", "cancel-order"}) {
+          Exception failure = assertThrows(Exception.class, () -> member.eventBus()
+              .request(Addresses.ORDER_SERVICE, request, new DeliveryOptions(forged).addHeader(Headers.ACTION, action))
+              .await(10, TimeUnit.SECONDS),
+            rogue.getKey() + ": " + action + " was answered");
+          ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+          assertNotEquals(ReplyFailure.RECIPIENT_FAILURE, reply.failureType(),
+            rogue.getKey() + ": " + action + " reached the order service, which refused it: " + reply);
+        }
+      } finally {
+        member.close().await(30, TimeUnit.SECONDS);
+      }
+    }
+    JsonObject order = shop.get(victim, "/api/v1/orders/" + orderId).bodyAsJsonObject();
+    assertEquals("CONFIRMED", order.getString("status"), "no forged cancel took effect");
+    assertEquals(200, shop.get(victim, "/api/v1/users/me").statusCode(), "the cluster keeps serving");
+  }
+
+  @Test
+  void a_node_on_a_reachable_address_without_cluster_tls_refuses_to_start() throws Exception {
+    String address = reachableAddress().orElse(null);
+    Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+    NodeProcess node = cluster.start(SoukCluster.USER, new SoukCluster.Host(address, java.util.List.of()), Map.of(
+      "SOUK_CLUSTER_TLS_CERT", "", "SOUK_CLUSTER_TLS_KEY", "", "SOUK_CLUSTER_TLS_CA", "",
+      "SOUK_CLUSTER_NAME", cluster.clusterName() + "-lone", "SOUK_CLUSTER_MEMBERS", address));
+    assertEquals(1, node.awaitExit(60), node.log());
+    assertTrue(node.log().contains("SOUK_CLUSTER_TLS_CERT"), node.log());
+  }
+
+  @Test
+  void a_gateway_on_a_reachable_address_refuses_the_development_secret() throws Exception {
+    String address = reachableAddress().orElse(null);
+    Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+    NodeProcess gateway = cluster.start(SoukCluster.GATEWAY, new SoukCluster.Host(address, java.util.List.of()),
+      Map.of("SOUK_HTTP_PORT", String.valueOf(SoukCluster.freePort()), "SOUK_JWT_SECRET", "",
+        "SOUK_CLUSTER_NAME", cluster.clusterName() + "-lone-gateway", "SOUK_CLUSTER_MEMBERS", address));
+    assertEquals(1, gateway.awaitExit(120), gateway.log());
+    assertTrue(gateway.log().contains("SOUK_JWT_SECRET is required"), gateway.log());
+  }
+
+  private static EventBusOptions tls(DevCerts certs) {
+    return new EventBusOptions().setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.cert("order").toString())
+        .setKeyPath(certs.key("order").toString()))
+      .setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().toString()));
+  }
+
+  private static Optional<String> reachableAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+          return Optional.of(address.getHostAddress());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}
