@@ -18,12 +18,15 @@ import java.util.List;
  * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
  * @param aggregateTimeoutMs how long an aggregation waits for an optional part before leaving it out, milliseconds
  * @param idleTimeoutSeconds a client connection silent this long is closed (default 60)
+ * @param tlsCert           PEM certificate chain for HTTPS ({@code SOUK_TLS_CERT}); empty for plain HTTP
+ * @param tlsKey            PEM private key for HTTPS ({@code SOUK_TLS_KEY}); empty for plain HTTP
  * @param limits            rate limits, trusted proxies and cross-origin rules
  * @param breakers          circuit breaker settings
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
                             long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds,
-                            long aggregateTimeoutMs, int idleTimeoutSeconds, Protection limits,
+                            long aggregateTimeoutMs, int idleTimeoutSeconds, String tlsCert, String tlsKey,
+                            Protection limits,
                             BreakerSettings breakers) {
 
   public static final String SERVICE = "gateway";
@@ -67,6 +70,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getInteger("tokenTtlSeconds"),
       json.getLong("aggregateTimeoutMs"),
       json.getInteger("idleTimeoutSeconds"),
+      json.getString("tlsCert", ""),
+      json.getString("tlsKey", ""),
       limits,
       new BreakerSettings(positive(json, "breakerMaxFailures"), positive(json, "breakerResetMs")));
   }

@@ -3,7 +3,6 @@ package souk.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import souk.common.discovery.ServiceRegistry;
@@ -18,6 +17,7 @@ import souk.gateway.http.ApiDocs;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.Cors;
 import souk.gateway.http.Fallbacks;
+import souk.gateway.http.Https;
 import souk.gateway.http.RequestIds;
 import souk.gateway.http.SecurityHeaders;
 import souk.gateway.limit.Limits;
@@ -66,7 +66,8 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(tokens -> Future.all(directory.start(), limits.start())
         .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(config.idleTimeoutSeconds()))
+      .compose(router -> vertx.createHttpServer(
+          Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds()))
         .requestHandler(router)
         .listen(config.httpPort(), config.httpHost()))
       .onSuccess(s -> server = s);

@@ -8,6 +8,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -28,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +115,43 @@ class ClusterTlsIT {
         "SOUK_CLUSTER_NAME", cluster.clusterName() + "-lone-gateway", "SOUK_CLUSTER_MEMBERS", address));
     assertEquals(1, gateway.awaitExit(120), gateway.log());
     assertTrue(gateway.log().contains("SOUK_JWT_SECRET is required"), gateway.log());
+  }
+
+  @Test
+  void a_gateway_given_a_certificate_serves_https_with_hsts_and_http2() throws Exception {
+    int port = SoukCluster.freePort();
+    DevCerts certs = cluster.certs();
+    cluster.start(SoukCluster.GATEWAY, SoukCluster.Host.LOCAL, Map.of("SOUK_HTTP_PORT", String.valueOf(port),
+      "SOUK_TLS_CERT", certs.cert("https").toString(), "SOUK_TLS_KEY", certs.key("https").toString()));
+    WebClient https = WebClient.create(cluster.vertx(), new WebClientOptions().setSsl(true).setTrustAll(true)
+      .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+    try {
+      HttpResponse<Buffer> ready = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while ((ready == null || ready.statusCode() != 200) && System.nanoTime() < deadline) {
+        try {
+          ready = https.get(port, "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
+        } catch (Exception notListeningYet) {
+          TimeUnit.MILLISECONDS.sleep(300);
+        }
+      }
+      assertNotNull(ready, "the HTTPS gateway never answered");
+      assertEquals(200, ready.statusCode(), ready.bodyAsString());
+      assertEquals(HttpVersion.HTTP_2, ready.version(), "HTTP/2 negotiated by ALPN");
+      assertEquals("max-age=31536000", ready.getHeader("Strict-Transport-Security"));
+    } finally {
+      https.close();
+    }
+    assertNull(cluster.get("/health").getHeader("Strict-Transport-Security"), "no HSTS over plain HTTP");
+  }
+
+  @Test
+  void a_gateway_whose_certificate_file_is_missing_stops_and_names_it() throws Exception {
+    NodeProcess gateway = cluster.start(SoukCluster.GATEWAY, SoukCluster.Host.LOCAL, Map.of(
+      "SOUK_HTTP_PORT", String.valueOf(SoukCluster.freePort()),
+      "SOUK_TLS_CERT", "/nonexistent/https.pem", "SOUK_TLS_KEY", cluster.certs().key("https").toString()));
+    assertEquals(1, gateway.awaitExit(120), gateway.log());
+    assertTrue(gateway.log().contains("SOUK_TLS_CERT names a file that cannot be read"), gateway.log());
   }
 
   private static EventBusOptions tls(DevCerts certs) {

@@ -43,6 +43,14 @@ public final class ClusterSecurity {
     }
   }
 
+  /**
+   * Whether this node's event bus is reachable from other hosts and unprotected: allowed only with
+   * {@code SOUK_CLUSTER_INSECURE=true} ({@link #check(NodeConfig)}), and then said loudly.
+   */
+  public static boolean exposed(NodeConfig config) {
+    return !config.clusterTls().enabled() && !isLoopback(config.clusterHost());
+  }
+
   /** The event bus of this node: bound to the cluster host, and mutual TLS when configured. */
   public static EventBusOptions eventBus(NodeConfig config) {
     EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(0);

@@ -58,7 +58,7 @@ public final class NodeLauncher {
       JsonObject raw = ConfigLoader.load(System.getenv(), "souk-defaults.json", defaultsResource);
       config = NodeConfig.from(service, raw);
       ClusterSecurity.check(config);
-      if (!config.clusterTls().enabled() && !ClusterSecurity.isLoopback(config.clusterHost())) {
+      if (ClusterSecurity.exposed(config)) {
         LOG.warn("INSECURE CLUSTER: the event bus on {} is neither encrypted nor authenticated "
           + "(SOUK_CLUSTER_INSECURE=true); any process that reaches it can act as any Souk node. Isolated test "
           + "networks only.", config.clusterHost());
@@ -74,8 +74,7 @@ public final class NodeLauncher {
         .withClusterManager(manager)
         .buildClustered()
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      ClusterView cluster = new ClusterView(manager, config.clusterInsecure()
-        && !config.clusterTls().enabled() && !ClusterSecurity.isLoopback(config.clusterHost()));
+      ClusterView cluster = new ClusterView(manager, ClusterSecurity.exposed(config));
       logContext("node", cluster.nodeId());
       deploy(vertx, verticle.apply(new Node(config, raw, cluster, registry)));
       LOG.info("node started", kv("clusterSize", cluster.nodes().size()),

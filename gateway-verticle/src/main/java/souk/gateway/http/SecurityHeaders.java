@@ -5,8 +5,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Headers every answer carries: no content sniffing, no framing, no referrer; and API answers (personal data,
- * tokens) are never stored by caches.
+ * Headers every answer carries: no content sniffing, no framing, no referrer; HTTPS answers tell browsers to keep to
+ * HTTPS; and API answers (personal data, tokens) are never stored by caches.
  */
 public final class SecurityHeaders implements Handler<RoutingContext> {
 
@@ -16,6 +16,9 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
     headers.set("Referrer-Policy", "no-referrer");
+    if (ctx.request().isSSL()) {
+      headers.set("Strict-Transport-Security", Https.HSTS);
+    }
     if (ctx.request().path().startsWith("/api/")) {
       headers.set("Cache-Control", "no-store");
     }

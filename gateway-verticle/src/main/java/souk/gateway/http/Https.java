@@ -1,0 +1,44 @@
+package souk.gateway.http;
+
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The gateway's HTTP server: HTTPS (TLS 1.2 and 1.3, HTTP/1.1 and HTTP/2 by ALPN) when {@code SOUK_TLS_CERT} and
+ * {@code SOUK_TLS_KEY} name PEM files, plain HTTP otherwise (the loopback development default).
+ */
+public final class Https {
+
+  /** {@code Strict-Transport-Security} on HTTPS answers: browsers keep to HTTPS for a year. */
+  public static final String HSTS = "max-age=31536000";
+
+  private Https() {
+  }
+
+  /**
+   * @param cert PEM certificate chain, or empty for plain HTTP
+   * @param key  PEM private key, or empty for plain HTTP
+   */
+  public static HttpServerOptions serverOptions(String cert, String key, int idleTimeoutSeconds) {
+    HttpServerOptions options = new HttpServerOptions().setIdleTimeout(idleTimeoutSeconds);
+    if (cert.isBlank() && key.isBlank()) {
+      return options;
+    }
+    readable("SOUK_TLS_CERT", cert);
+    readable("SOUK_TLS_KEY", key);
+    return options.setSsl(true).setUseAlpn(true)
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+  }
+
+  private static void readable(String variable, String path) {
+    if (path.isBlank()) {
+      throw new IllegalArgumentException("HTTPS needs both SOUK_TLS_CERT and SOUK_TLS_KEY; " + variable + " is empty");
+    }
+    if (!Files.isReadable(Path.of(path))) {
+      throw new IllegalArgumentException(variable + " names a file that cannot be read: " + path);
+    }
+  }
+}
