@@ -3,6 +3,7 @@ package souk.gateway;
 import io.vertx.core.json.JsonObject;
 import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
+import souk.gateway.auth.Tokens;
 
 import java.util.List;
 
@@ -15,6 +16,8 @@ import java.util.List;
  * @param requestTimeoutMs  how long the gateway waits for a service's answer before a 504, milliseconds
  * @param bodyLimitBytes    largest request body accepted; larger is a 413 (default 64 KiB)
  * @param jwtSecret         HS256 signing secret, 32+ bytes ({@code SOUK_JWT_SECRET}); empty for a development secret
+ * @param jwtPreviousSecrets secrets that only verify, during a rotation ({@code SOUK_JWT_PREVIOUS_SECRETS})
+ * @param jwtLeewaySeconds  tolerance for clocks that disagree between hosts, seconds (default 30)
  * @param tokenTtlSeconds   lifetime of an access token, seconds (default 900)
  * @param aggregateTimeoutMs how long an aggregation waits for an optional part before leaving it out, milliseconds
  * @param idleTimeoutSeconds a client connection silent this long is closed (default 60)
@@ -24,7 +27,8 @@ import java.util.List;
  * @param breakers          circuit breaker settings
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
-                            long bodyLimitBytes, String jwtSecret, int tokenTtlSeconds,
+                            long bodyLimitBytes, String jwtSecret, List<String> jwtPreviousSecrets,
+                            int jwtLeewaySeconds, int tokenTtlSeconds,
                             long aggregateTimeoutMs, int idleTimeoutSeconds, String tlsCert, String tlsKey,
                             Protection limits,
                             BreakerSettings breakers) {
@@ -67,6 +71,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getLong("requestTimeoutMs"),
       json.getLong("bodyLimitBytes"),
       json.getString("jwtSecret"),
+      NodeConfig.splitList(json.getString("jwtPreviousSecrets", "")),
+      json.getInteger("jwtLeewaySeconds", Tokens.DEFAULT_LEEWAY_SECONDS),
       json.getInteger("tokenTtlSeconds"),
       json.getLong("aggregateTimeoutMs"),
       json.getInteger("idleTimeoutSeconds"),

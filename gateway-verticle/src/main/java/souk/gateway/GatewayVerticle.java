@@ -62,7 +62,8 @@ public final class GatewayVerticle extends VerticleBase {
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));
 
     return JwtSecrets.resolve(vertx, config.jwtSecret(), node.config().clusterHost())
-      .map(secret -> new Tokens(vertx, secret, config.tokenTtlSeconds()))
+      .map(secret -> new Tokens(vertx, secret, config.jwtPreviousSecrets(), config.tokenTtlSeconds(),
+        config.jwtLeewaySeconds()))
       .compose(tokens -> Future.all(directory.start(), limits.start())
         .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))

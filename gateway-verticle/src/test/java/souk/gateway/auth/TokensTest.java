@@ -10,6 +10,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,11 +100,34 @@ class TokensTest {
 
   @Test
   void a_token_checked_before_is_still_refused_once_it_expires() throws Exception {
+    tokens = new Tokens(vertx, SECRET, List.of(), 900, 0);
     JsonObject claims = validClaims().put("exp", System.currentTimeMillis() / 1000 + 2);
     String token = sign("HS256", SECRET, claims);
     assertEquals(USER, tokens.verify(token).await(5, TimeUnit.SECONDS));
     assertEquals(USER, tokens.verify(token).await(5, TimeUnit.SECONDS), "remembered");
     TimeUnit.MILLISECONDS.sleep(2_100);
+    assertRejected(token);
+  }
+
+  @Test
+  void tokens_name_their_secret_and_a_previous_secret_verifies_only_while_it_is_listed() throws Exception {
+    String next = "the next secret, also at least thirty-two bytes";
+    String header = new String(java.util.Base64.getUrlDecoder().decode(tokens.issue(USER).split("\\.")[0]));
+    assertEquals(Tokens.keyId(SECRET), new JsonObject(header).getString("kid"));
+    String oldToken = tokens.issue(USER);
+    Tokens rotated = new Tokens(vertx, next, List.of(SECRET), 900, Tokens.DEFAULT_LEEWAY_SECONDS);
+    assertEquals(USER, rotated.verify(oldToken).await(5, TimeUnit.SECONDS), "signed before the rotation");
+    assertEquals(USER, rotated.verify(rotated.issue(USER)).await(5, TimeUnit.SECONDS));
+    tokens = new Tokens(vertx, next, List.of(), 900, Tokens.DEFAULT_LEEWAY_SECONDS);
+    assertRejected(oldToken);
+  }
+
+  @Test
+  void a_token_from_a_gateway_whose_clock_is_ten_seconds_ahead_is_accepted_within_the_leeway() throws Exception {
+    long ahead = System.currentTimeMillis() / 1000 + 10;
+    String token = sign("HS256", SECRET, validClaims().put("iat", ahead).put("exp", ahead + 600));
+    assertEquals(USER, tokens.verify(token).await(5, TimeUnit.SECONDS));
+    tokens = new Tokens(vertx, SECRET, List.of(), 900, 0);
     assertRejected(token);
   }
 
