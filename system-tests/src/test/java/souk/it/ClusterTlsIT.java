@@ -7,19 +7,18 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
+import souk.common.config.NodeConfig;
+import souk.common.node.ClusterSecurity;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -155,10 +154,8 @@ class ClusterTlsIT {
   }
 
   private static EventBusOptions tls(DevCerts certs) {
-    return new EventBusOptions().setSsl(true).setClientAuth(ClientAuth.REQUIRED)
-      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.cert("order").toString())
-        .setKeyPath(certs.key("order").toString()))
-      .setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().toString()));
+    return ClusterSecurity.withTls(new EventBusOptions(), new NodeConfig.ClusterTls(certs.cert("order").toString(),
+      certs.key("order").toString(), certs.ca().toString()));
   }
 
   private static Optional<String> reachableAddress() throws Exception {

@@ -5,12 +5,11 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import souk.common.config.ConfigFiles;
 import souk.common.config.NodeConfig;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * How a node protects the clustered event bus. Hazelcast's open-source edition authenticates no member, so Souk
@@ -32,9 +31,9 @@ public final class ClusterSecurity {
         + "and SOUK_CLUSTER_TLS_CA (scripts/dev-certs.sh makes a development set)");
     }
     if (tls.enabled()) {
-      readable("SOUK_CLUSTER_TLS_CERT", tls.cert());
-      readable("SOUK_CLUSTER_TLS_KEY", tls.key());
-      readable("SOUK_CLUSTER_TLS_CA", tls.ca());
+      ConfigFiles.requireReadable("SOUK_CLUSTER_TLS_CERT", tls.cert());
+      ConfigFiles.requireReadable("SOUK_CLUSTER_TLS_KEY", tls.key());
+      ConfigFiles.requireReadable("SOUK_CLUSTER_TLS_CA", tls.ca());
     } else if (!isLoopback(config.clusterHost()) && !config.clusterInsecure()) {
       throw new IllegalStateException("SOUK_CLUSTER_HOST is " + config.clusterHost() + ", which other hosts can "
         + "reach, and the event bus is not protected: set SOUK_CLUSTER_TLS_CERT, SOUK_CLUSTER_TLS_KEY and "
@@ -54,14 +53,15 @@ public final class ClusterSecurity {
   /** The event bus of this node: bound to the cluster host, and mutual TLS when configured. */
   public static EventBusOptions eventBus(NodeConfig config) {
     EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(0);
-    NodeConfig.ClusterTls tls = config.clusterTls();
-    if (tls.enabled()) {
-      options.setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()))
-        .setTrustOptions(new PemTrustOptions().addCertPath(tls.ca()))
-        .setClientAuth(ClientAuth.REQUIRED);
-    }
-    return options;
+    return config.clusterTls().enabled() ? withTls(options, config.clusterTls()) : options;
+  }
+
+  /** {@code options} with mutual TLS: this certificate and key, and only peers signed by this CA. */
+  public static EventBusOptions withTls(EventBusOptions options, NodeConfig.ClusterTls tls) {
+    return options.setSsl(true)
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()))
+      .setTrustOptions(new PemTrustOptions().addCertPath(tls.ca()))
+      .setClientAuth(ClientAuth.REQUIRED);
   }
 
   /** Whether {@code host} names this machine's loopback only (an address no other host can reach). */
@@ -78,12 +78,6 @@ public final class ClusterSecurity {
       return true;
     } catch (UnknownHostException e) {
       return false;
-    }
-  }
-
-  private static void readable(String variable, String path) {
-    if (!Files.isReadable(Path.of(path))) {
-      throw new IllegalArgumentException(variable + " names a file that cannot be read: " + path);
     }
   }
 }

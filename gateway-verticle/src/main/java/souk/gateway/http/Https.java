@@ -2,9 +2,8 @@ package souk.gateway.http;
 
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import souk.common.config.ConfigFiles;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The gateway's HTTP server: HTTPS (TLS 1.2 and 1.3, HTTP/1.1 and HTTP/2 by ALPN) when {@code SOUK_TLS_CERT} and
@@ -27,18 +26,9 @@ public final class Https {
     if (cert.isBlank() && key.isBlank()) {
       return options;
     }
-    readable("SOUK_TLS_CERT", cert);
-    readable("SOUK_TLS_KEY", key);
+    ConfigFiles.requireReadable("SOUK_TLS_CERT", cert);
+    ConfigFiles.requireReadable("SOUK_TLS_KEY", key);
     return options.setSsl(true).setUseAlpn(true)
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
-  }
-
-  private static void readable(String variable, String path) {
-    if (path.isBlank()) {
-      throw new IllegalArgumentException("HTTPS needs both SOUK_TLS_CERT and SOUK_TLS_KEY; " + variable + " is empty");
-    }
-    if (!Files.isReadable(Path.of(path))) {
-      throw new IllegalArgumentException(variable + " names a file that cannot be read: " + path);
-    }
   }
 }
