@@ -84,8 +84,9 @@ run_wrk() {
 }
 
 # ---- ceilings ----
-java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & STARTED+=($!)
-java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & STARTED+=($!)
+java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & CEILING_PID=$!
+java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & PROXY_PID=$!
+STARTED+=("$CEILING_PID" "$PROXY_PID")
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS souk_bench_pg" -c "CREATE DATABASE souk_bench_pg" >/dev/null
 for port in $CEILING $PROXY; do
   for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
@@ -98,11 +99,25 @@ pgbench_tps() { pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -c 8 -j 2 -T "
 
 # ---- Souk, as ./run.sh starts it ----
 log "starting Souk with ./run.sh (cluster $CLUSTER, port $PORT)"
-SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
-  SOUK_MANAGEMENT_PORT=0 SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
-  ./run.sh >"$WORK/run.log" 2>&1 & STARTED+=($!)
-for _ in $(seq 1 1200); do grep -q "Souk is ready" "$WORK/run.log" && break; sleep 0.1; done
-grep -q "Souk is ready" "$WORK/run.log" || { tail -20 "$WORK/run.log" >&2; exit 1; }
+# one signing secret for both starts, so that the tokens signed up below still verify after the restart with TLS
+export SOUK_JWT_SECRET="bench-secret-$STAMP-$$-0123456789abcdef"
+start_souk() {  # start_souk <log file>, with any extra settings in the environment
+  SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
+    SOUK_MANAGEMENT_PORT=0 SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
+    ./run.sh >"$1" 2>&1 & STARTED+=($!)
+  for _ in $(seq 1 1200); do grep -q "Souk is ready" "$1" && break; sleep 0.1; done
+  grep -q "Souk is ready" "$1" || { tail -20 "$1" >&2; exit 1; }
+}
+stop_souk() {  # stops every Souk process started so far; the ceilings keep running
+  local pid souk=()
+  for pid in "${STARTED[@]}"; do [[ "$pid" == "$CEILING_PID" || "$pid" == "$PROXY_PID" ]] || souk+=("$pid"); done
+  for pid in "${souk[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${souk[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  STARTED=("$CEILING_PID" "$PROXY_PID")
+}
+start_souk "$WORK/run.log"
 ready_s=$(sed -n 's/.*Souk is ready after \([0-9.]*\) s.*/\1/p' "$WORK/run.log")
 declare -A idle_rss
 for kind in gateway user order payment; do idle_rss[$kind]=$(rss_mb "$(node_pid $kind)"); done
@@ -207,6 +222,15 @@ print(next((len(c.get('data', {}).get('answered', [])) for c in d['checks'] if c
 done
 read -r read2_rps read2_p50 read2_p99 _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
+log "the same cluster with mutual TLS on the event bus: proxy ceiling, gateway hop and read path again"
+stop_souk
+scripts/dev-certs.sh "$WORK/certs" >/dev/null
+SOUK_CLUSTER_TLS_CA="$WORK/certs/ca.pem" SOUK_CLUSTER_TLS_CERT="$WORK/certs/order.pem" \
+  SOUK_CLUSTER_TLS_KEY="$WORK/certs/order-key.pem" start_souk "$WORK/run-tls.log"
+read -r tls_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
+read -r tls_hop_rps tls_hop_p50 tls_hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
+read -r tls_read_rps tls_read_p50 tls_read_p99 tls_read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+
 python3 - "$RESULTS/$STAMP.json" <<PY
 import json, sys
 r = lambda a, b: round(a / b, 3) if b else None
@@ -222,6 +246,11 @@ res = {
   "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
                "ofProxy": r($read_rps, $proxy_rps), "ofPgSelect": r($read_rps, $pg_select)},
   "readPathTwoUserNodes": {"rps": $read2_rps, "p50Ms": $read2_p50, "p99Ms": $read2_p99},
+  "clusterTls": {"proxyRps": $tls_proxy_rps,
+                 "gatewayHop": {"rps": $tls_hop_rps, "p50Ms": $tls_hop_p50, "p99Ms": $tls_hop_p99, "ofProxy": r($tls_hop_rps, $tls_proxy_rps)},
+                 "readPath": {"rps": $tls_read_rps, "p50Ms": $tls_read_p50, "p99Ms": $tls_read_p99, "non2xx": $tls_read_bad,
+                              "ofProxy": r($tls_read_rps, $tls_proxy_rps)},
+                 "readPathOfPlain": r(r($tls_read_rps, $tls_proxy_rps), r($read_rps, $proxy_rps))},
   "openLoopReadPath": json.loads('[$open_loop]'),
   "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
                 "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),
@@ -240,6 +269,8 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy
   read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy, {res['readPath']['ofPgSelect']} x pgbench select
   read path, two user nodes       {res['readPathTwoUserNodes']['rps']} req/s, p99 {res['readPathTwoUserNodes']['p99Ms']} ms
+  with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
+  with event-bus TLS: read path   {res['clusterTls']['readPath']['rps']} req/s, p99 {res['clusterTls']['readPath']['p99Ms']} ms = {res['clusterTls']['readPath']['ofProxy']} x proxy ({res['clusterTls']['readPathOfPlain']} of the plain read path's ratio)
   write path POST /orders         {w['createdPerSecond']} created/s, {w['confirmedPerSecond']} confirmed/s, median {w['medianTimeToConfirmMs']} ms to confirm = {w['ofPgInsert']} x pgbench insert
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory idle (MB)       {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
 import souk.gateway.auth.Tokens;
+import souk.gateway.bridge.BridgeLimits;
 
 import java.util.List;
 
@@ -25,13 +26,14 @@ import java.util.List;
  * @param tlsKey            PEM private key for HTTPS ({@code SOUK_TLS_KEY}); empty for plain HTTP
  * @param limits            rate limits, trusted proxies and cross-origin rules
  * @param breakers          circuit breaker settings
+ * @param bridge            bounds of the browser bridge
  */
 public record GatewayConfig(String httpHost, int httpPort, List<String> requiredServices, long requestTimeoutMs,
                             long bodyLimitBytes, String jwtSecret, List<String> jwtPreviousSecrets,
                             int jwtLeewaySeconds, int tokenTtlSeconds,
                             long aggregateTimeoutMs, int idleTimeoutSeconds, String tlsCert, String tlsKey,
                             Protection limits,
-                            BreakerSettings breakers) {
+                            BreakerSettings breakers, BridgeLimits bridge) {
 
   public static final String SERVICE = "gateway";
 
@@ -79,7 +81,9 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       json.getString("tlsCert", ""),
       json.getString("tlsKey", ""),
       limits,
-      new BreakerSettings(positive(json, "breakerMaxFailures"), positive(json, "breakerResetMs")));
+      new BreakerSettings(positive(json, "breakerMaxFailures"), positive(json, "breakerResetMs")),
+      new BridgeLimits(positive(json, "bridgeMaxSocketsPerUser"), positive(json, "bridgeMaxRegistrations"),
+        positive(json, "bridgeMaxFrameBytes"), positive(json, "bridgeIdleSeconds")));
   }
 
   private static int positive(JsonObject json, String key) {

@@ -12,6 +12,8 @@ import souk.gateway.aggregate.SummaryEndpoint;
 import souk.gateway.auth.JwtSecrets;
 import souk.gateway.auth.TokenEndpoint;
 import souk.gateway.auth.Tokens;
+import souk.gateway.bridge.OrderUpdatesBridge;
+import souk.gateway.http.Console;
 import souk.gateway.http.AccessLog;
 import souk.gateway.http.ApiDocs;
 import souk.gateway.http.Bearer;
@@ -32,8 +34,8 @@ import souk.gateway.routing.ServiceCaller;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wires the gateway: request ids, access log, CORS, probes, then the rate-limited API behind circuit breakers, and
- * problem answers for everything else.
+ * Wires the gateway: request ids, access log, CORS, probes, then the rate-limited API behind circuit breakers, the
+ * browser bridge and the console, and problem answers for everything else.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -68,7 +70,9 @@ public final class GatewayVerticle extends VerticleBase {
         .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))
       .compose(router -> vertx.createHttpServer(
-          Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds()))
+          Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
+            .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes()))
         .requestHandler(router)
         .listen(config.httpPort(), config.httpHost()))
       .onSuccess(s -> server = s);
@@ -91,6 +95,8 @@ public final class GatewayVerticle extends VerticleBase {
       limits.login(), proxies));
     router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
       config.aggregateTimeoutMs()));
+    OrderUpdatesBridge.mount(vertx, router, bearer, config.bridge());
+    Console.mount(router);
     Fallbacks.install(router);
     return router;
   }

@@ -1,6 +1,8 @@
 package souk.it;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -12,21 +14,30 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.api.RouteSpec;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 import souk.common.config.NodeConfig;
+import souk.common.discovery.RecordSweep;
 import souk.common.node.ClusterSecurity;
+import souk.common.outbox.Outbox;
+import souk.common.saga.SagaMessages;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -39,7 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Mutual TLS on the event bus: a cluster whose nodes hold certificates from one CA serves the whole API and saga;
  * a process that joins the Hazelcast cluster without such a certificate (none, or one from another CA) can reach no
- * Souk node through the event bus, so its forged messages change nothing and read nothing. A node on a reachable
+ * Souk node through the event bus, so its forged messages (reads and cancels under another user's id, a payment result
+ * for an unpaid order) change nothing and read nothing, and a discovery record it publishes brings it no user's
+ * request. A node on a reachable
  * address refuses to start without cluster TLS, and a gateway there refuses the development secret.
  */
 class ClusterTlsIT {
@@ -53,52 +66,108 @@ class ClusterTlsIT {
   void with_cluster_tls_the_api_and_the_saga_work_and_a_process_without_a_certificate_changes_nothing()
     throws Exception {
     Api.Account victim = shop.signUp();
-    String orderId = shop.placed(victim, ShopClient.order("tok_visa", 1_200, 1)).getString("id");
-    shop.awaitOrder(victim, orderId, o -> "CONFIRMED".equals(o.getString("status")));
+    String confirmed = shop.placed(victim, ShopClient.order("tok_visa", 1_200, 1)).getString("id");
+    shop.awaitOrder(victim, confirmed, o -> "CONFIRMED".equals(o.getString("status")));
+    // with no payment node the next order waits for its payment result, which a rogue will try to forge
+    cluster.node(SoukCluster.PAYMENT).stop();
+    String pending = shop.placed(victim, ShopClient.order("tok_visa", 700, 1)).getString("id");
 
-    JsonObject request = new JsonObject().put("params", new JsonObject().put("id", orderId));
+    JsonObject request = new JsonObject().put("params", new JsonObject().put("id", confirmed));
     DeliveryOptions forged = new DeliveryOptions().setSendTimeout(3_000).addHeader(Headers.USER_ID, victim.id());
-
-    // the control: a member holding a certificate from the cluster's CA does reach the order service
-    Vertx trusted = cluster.joinAsMember("trusted", 0, tls(cluster.certs()));
-    try {
-      Message<Buffer> reply = trusted.eventBus().<Buffer>request(Addresses.ORDER_SERVICE, request,
-        new DeliveryOptions(forged).addHeader(Headers.ACTION, "get-order")).await(10, TimeUnit.SECONDS);
-      assertEquals(orderId, reply.body().toJsonObject().getString("id"));
-    } finally {
-      trusted.close().await(30, TimeUnit.SECONDS);
-    }
+    JsonObject paid = new JsonObject().put("orderId", pending).put("paymentId", UUID.randomUUID().toString())
+      .put("status", SagaMessages.SUCCEEDED).put("amount", 700);
 
     DevCerts otherCa = DevCerts.create(cluster.root(), "other-ca-" + cluster.clusterName());
     Map<String, EventBusOptions> rogues = Map.of("no certificate", new EventBusOptions(),
       "a certificate from another CA", tls(otherCa));
     int offset = 1;
     for (Map.Entry<String, EventBusOptions> rogue : rogues.entrySet()) {
-      Vertx member = cluster.joinAsMember("rogue-" + offset, offset++, rogue.getValue());
+      String name = "rogue-" + offset;
+      Vertx member = cluster.joinAsMember(name, offset++, rogue.getValue());
       try {
         for (String action : new String[] {"get-order", "cancel-order"}) {
-          Exception failure = assertThrows(Exception.class, () -> member.eventBus()
-              .request(Addresses.ORDER_SERVICE, request, new DeliveryOptions(forged).addHeader(Headers.ACTION, action))
-              .await(10, TimeUnit.SECONDS),
-            rogue.getKey() + ": " + action + " was answered");
-          ReplyException reply = assertInstanceOf(ReplyException.class, failure);
-          assertNotEquals(ReplyFailure.RECIPIENT_FAILURE, reply.failureType(),
-            rogue.getKey() + ": " + action + " reached the order service, which refused it: " + reply);
+          assertNeverReached(rogue.getKey() + ": " + action, member.eventBus().request(Addresses.ORDER_SERVICE,
+            request, new DeliveryOptions(forged).addHeader(Headers.ACTION, action)));
         }
+        assertNeverReached(rogue.getKey() + ": payment-result", member.eventBus().request(Addresses.ORDER_SERVICE,
+          paid, paymentResult()));
+        assertNoTokenForwarded(rogue.getKey(), member, name, victim);
       } finally {
         member.close().await(30, TimeUnit.SECONDS);
       }
     }
-    JsonObject order = shop.get(victim, "/api/v1/orders/" + orderId).bodyAsJsonObject();
-    assertEquals("CONFIRMED", order.getString("status"), "no forged cancel took effect");
+    assertEquals("CONFIRMED", status(victim, confirmed), "no forged cancel took effect");
+    assertEquals("PENDING", status(victim, pending), "no forged payment result took effect");
     assertEquals(200, shop.get(victim, "/api/v1/users/me").statusCode(), "the cluster keeps serving");
+
+    // the control: a member holding a certificate from the cluster's CA does reach the order service, and the same
+    // payment result from it is taken, so the forged messages above were refused for their sender alone
+    Vertx trusted = cluster.joinAsMember("trusted", 0, tls(cluster.certs()));
+    try {
+      Message<Buffer> reply = trusted.eventBus().<Buffer>request(Addresses.ORDER_SERVICE, request,
+        new DeliveryOptions(forged).addHeader(Headers.ACTION, "get-order")).await(10, TimeUnit.SECONDS);
+      assertEquals(confirmed, reply.body().toJsonObject().getString("id"));
+      trusted.eventBus().request(Addresses.ORDER_SERVICE, paid, paymentResult()).await(10, TimeUnit.SECONDS);
+      assertEquals("CONFIRMED", status(victim, pending));
+    } finally {
+      trusted.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static DeliveryOptions paymentResult() {
+    return new DeliveryOptions().setSendTimeout(3_000).addHeader(Headers.ACTION, SagaMessages.PAYMENT_RESULT)
+      .addHeader(Outbox.MESSAGE_ID, UUID.randomUUID().toString());
+  }
+
+  /** The request failed without reaching a Souk node: a refusal by the service would be a recipient failure. */
+  private static void assertNeverReached(String what, Future<?> request) {
+    Exception failure = assertThrows(Exception.class, () -> request.await(10, TimeUnit.SECONDS), what + " was answered");
+    ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+    assertNotEquals(ReplyFailure.RECIPIENT_FAILURE, reply.failureType(),
+      what + " reached the order service, which refused it: " + reply);
+  }
+
+  /**
+   * The rogue announces a service whose route the gateway mounts; calling it with a user's token may fail (a fake
+   * route can deny service), but the request, and the token's owner with it, never reaches the rogue.
+   */
+  private void assertNoTokenForwarded(String what, Vertx member, String name, Api.Account victim) throws Exception {
+    AtomicInteger received = new AtomicInteger();
+    member.eventBus().consumer(name, m -> received.incrementAndGet()).completion().await(10, TimeUnit.SECONDS);
+    String nodeId = ((VertxInternal) member).clusterManager().getNodeId();
+    ServiceDiscovery discovery = ServiceDiscovery.create(member);
+    try {
+      String path = "/api/v1/" + name;
+      discovery.publish(new Record().setName(name).setType("eventbus-service")
+        .setLocation(new JsonObject().put("endpoint", name))
+        .setMetadata(RouteSpec.metadata(List.of(RouteSpec.authenticated("GET", path, "steal")))
+          .put(RecordSweep.NODE_ID, nodeId).put("nodeAddress", name))).await(10, TimeUnit.SECONDS);
+      HttpResponse<Buffer> answer = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((answer == null || answer.statusCode() == 404) && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(200);
+        answer = cluster.client().get(cluster.gatewayPort(), cluster.gatewayHost(), path)
+          .putHeader("Authorization", victim.bearer())
+          .send().await(30, TimeUnit.SECONDS);
+      }
+      assertNotNull(answer);
+      assertNotEquals(404, answer.statusCode(), what + ": the gateway never mounted the announced route");
+      assertTrue(answer.statusCode() >= 500, what + ": " + answer.statusCode() + " " + answer.bodyAsString());
+      assertEquals(0, received.get(), what + ": the gateway forwarded a user's request to a rogue member");
+    } finally {
+      discovery.close();
+    }
+  }
+
+  private static String status(Api.Account owner, String orderId) throws Exception {
+    return shop.get(owner, "/api/v1/orders/" + orderId).bodyAsJsonObject().getString("status");
   }
 
   @Test
   void a_node_on_a_reachable_address_without_cluster_tls_refuses_to_start() throws Exception {
     String address = reachableAddress().orElse(null);
     Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
-    NodeProcess node = cluster.start(SoukCluster.USER, new SoukCluster.Host(address, java.util.List.of()), Map.of(
+    NodeProcess node = cluster.start(SoukCluster.USER, new SoukCluster.Host(address, List.of()), Map.of(
       "SOUK_CLUSTER_TLS_CERT", "", "SOUK_CLUSTER_TLS_KEY", "", "SOUK_CLUSTER_TLS_CA", "",
       "SOUK_CLUSTER_NAME", cluster.clusterName() + "-lone", "SOUK_CLUSTER_MEMBERS", address));
     assertEquals(1, node.awaitExit(60), node.log());
@@ -109,7 +178,7 @@ class ClusterTlsIT {
   void a_gateway_on_a_reachable_address_refuses_the_development_secret() throws Exception {
     String address = reachableAddress().orElse(null);
     Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
-    NodeProcess gateway = cluster.start(SoukCluster.GATEWAY, new SoukCluster.Host(address, java.util.List.of()),
+    NodeProcess gateway = cluster.start(SoukCluster.GATEWAY, new SoukCluster.Host(address, List.of()),
       Map.of("SOUK_HTTP_PORT", String.valueOf(SoukCluster.freePort()), "SOUK_JWT_SECRET", "",
         "SOUK_CLUSTER_NAME", cluster.clusterName() + "-lone-gateway", "SOUK_CLUSTER_MEMBERS", address));
     assertEquals(1, gateway.awaitExit(120), gateway.log());

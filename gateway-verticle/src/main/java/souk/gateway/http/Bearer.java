@@ -37,7 +37,8 @@ public final class Bearer {
     return checked;
   }
 
-  private Future<String> check(String header) {
+  /** The subject of a valid token in an {@code Authorization} value ({@code Bearer <token>}), or a 401 failure. */
+  public Future<String> check(String header) {
     if (header == null || header.length() <= PREFIX.length() || header.length() > MAX_TOKEN_LENGTH
       || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
       return Future.failedFuture(new ServiceException(ErrorCode.UNAUTHORIZED, "A bearer token is required"));

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -31,6 +32,11 @@ public final class RouteDirectory {
 
   /** How often the table is rebuilt even without announcements, in milliseconds. */
   public static final long DEFAULT_REFRESH_MS = 2_000;
+  /**
+   * How long one read of discovery may take before the next may start. A read can hang on the cluster's map while a
+   * member is leaving; it must not hold every later read back.
+   */
+  static final long READ_TIMEOUT_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteDirectory.class);
 
@@ -43,6 +49,9 @@ public final class RouteDirectory {
   private MessageConsumer<JsonObject> announcements;
   private long timer = -1;
   private Future<Void> reading;
+  // reads are numbered; a read that ends after a newer one has built the table is discarded
+  private long reads;
+  private long applied;
   private boolean readAgain;
 
   public RouteDirectory(Vertx vertx, ServiceRegistry registry) {
@@ -74,7 +83,10 @@ public final class RouteDirectory {
       readAgain = true;
       return reading;
     }
-    reading = read().eventually(() -> {
+    reading = read(++reads).timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(e -> {
+      LOG.warn("reading discovery records took too long; reading again", kv("timeoutMs", READ_TIMEOUT_MS));
+      return Future.succeededFuture();
+    }).eventually(() -> {
       reading = null;
       if (readAgain) {
         readAgain = false;
@@ -85,9 +97,13 @@ public final class RouteDirectory {
     return reading;
   }
 
-  private Future<Void> read() {
+  private Future<Void> read(long number) {
     return registry.discovery().getRecords(record -> true)
       .map(records -> {
+        if (number < applied) {
+          return (Void) null;
+        }
+        applied = number;
         Map<String, List<String>> liveNodes = new HashMap<>();
         warned.retainAll(records.stream().map(Record::getRegistration).toList());
         for (Record record : registry.live(records)) {

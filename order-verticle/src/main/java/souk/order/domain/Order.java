@@ -58,6 +58,9 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
     if (cancellationReason != null) {
       json.put("cancellationReason", cancellationReason);
     }
+    if (paymentStatus() != null) {
+      json.put("paymentStatus", paymentStatus());
+    }
     return json.put("at", updatedAt.toString());
   }
 }

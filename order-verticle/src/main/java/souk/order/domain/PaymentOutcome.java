@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * What a payment result does to an order (docs/saga.md). Pure: the caller stores {@link Applied#order()}, sends a
- * refund when {@link Applied#refund()} and notifies browsers when {@link Applied#statusChanged()}.
+ * refund when {@link Applied#refund()} and notifies browsers when {@link Applied#changed()}.
  *
  * <ul>
  *   <li>SUCCEEDED on PENDING → CONFIRMED; on an order the user cancelled meanwhile → refund it.</li>

@@ -5,7 +5,7 @@ import souk.common.bus.Addresses;
 import souk.order.domain.Order;
 
 /**
- * Tells browsers that an order changed status, on {@code orders.updates.<userId>}. Best effort: a publish is
+ * Tells browsers that an order changed (its status, or its payment: a refund), on {@code orders.updates.<userId>}. Best effort: a publish is
  * fire-and-forget, nobody listening is fine, and it happens only after the change is committed.
  */
 public final class OrderUpdates {

@@ -58,7 +58,8 @@ public final class PaymentResults {
     return consumer.process(messageId, tx -> applyLocked(tx, orderId, status, paymentId, amount, requestId),
         () -> (PaymentOutcome.Applied) null)
       .map(applied -> {
-        if (applied != null && applied.statusChanged()) {
+        // a refund changes the payment, not the status: browsers hear of it too
+        if (applied != null && applied.changed()) {
           updates.statusChanged(applied.order());
         }
         if (applied != null && applied.refund()) {

@@ -1,0 +1,233 @@
+package souk.gateway.bridge;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.ext.web.handler.sockjs.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import souk.common.bus.Addresses;
+import souk.gateway.http.Bearer;
+import souk.gateway.http.RequestIds;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The browser bridge at {@code /eventbus}: SockJS, outbound only. A browser may register for
+ * {@code orders.updates.<userId>} with {@code Authorization: Bearer <token>} in the register's headers, where the
+ * token is valid and its subject is that {@code <userId>}; it then receives the updates the order service publishes
+ * there, on whichever gateway it is connected to. Every send and publish from a browser is refused, and so is any
+ * other address (the services', reply addresses, another user's).
+ *
+ * <p>Limits: registrations per socket, sockets per user on this gateway, and a socket that registers nothing or stops
+ * pinging is closed (the frame size is bounded by the HTTP server and {@link #frameLimit}). A refused frame is
+ * answered with an error on its own socket only; the first refusal of a socket is logged with the request id that
+ * opened it, later ones are counted and the count logged when the socket closes. Every event of a gateway arrives on
+ * its one event loop, so the bookkeeping needs no locks.
+ */
+public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
+
+  public static final String PATH = "/eventbus";
+  /** Outbound addresses a browser may register for; the register's token must further name the same user. */
+  static final Pattern ADDRESS = Pattern.compile(Pattern.quote(Addresses.ORDER_UPDATES_PREFIX) + "[0-9a-fA-F-]{36}");
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderUpdatesBridge.class);
+
+  private final Vertx vertx;
+  private final Bearer bearer;
+  private final BridgeLimits limits;
+  private final Map<SockJSSocket, Socket> sockets = new HashMap<>();
+  private final Map<String, Integer> socketsPerUser = new HashMap<>();
+
+  OrderUpdatesBridge(Vertx vertx, Bearer bearer, BridgeLimits limits) {
+    this.vertx = vertx;
+    this.bearer = bearer;
+    this.limits = limits;
+  }
+
+  /** Mounts the bridge, and the guard that bounds what a browser may post to it, on {@code router}. */
+  public static void mount(Vertx vertx, Router router, Bearer bearer, BridgeLimits limits) {
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
+      .setSessionTimeout(limits.idleMs())
+      .setHeartbeatInterval(Math.min(25_000, limits.idleMs() / 2))
+      // transports that need the page to be framed or scripts to be evaluated stay off
+      .addDisabledTransport(Transport.JSON_P.name())
+      .addDisabledTransport(Transport.HTML_FILE.name());
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+      .addOutboundPermitted(new PermittedOptions().setAddressRegex(ADDRESS.pattern()))
+      .setMaxHandlersPerSocket(limits.registrationsPerSocket())
+      .setMaxAddressLength(Addresses.ORDER_UPDATES_PREFIX.length() + 36)
+      .setPingTimeout(limits.idleMs());
+    router.post(PATH + "/*").handler(ctx -> frameLimit(ctx, limits.maxFrameBytes()));
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
+      .bridge(options, new OrderUpdatesBridge(vertx, bearer, limits)));
+  }
+
+  /** A frame posted by a polling transport must say its size, and be no larger than a WebSocket frame may be. */
+  static void frameLimit(RoutingContext ctx, int maxBytes) {
+    String length = ctx.request().getHeader("Content-Length");
+    long bytes;
+    try {
+      bytes = length == null ? -1 : Long.parseLong(length);
+    } catch (NumberFormatException e) {
+      bytes = -1;
+    }
+    if (bytes < 0) {
+      ctx.response().setStatusCode(411).end();
+    } else if (bytes > maxBytes) {
+      ctx.response().setStatusCode(413).end();
+    } else {
+      ctx.next();
+    }
+  }
+
+  @Override
+  public void handle(BridgeEvent event) {
+    switch (event.type()) {
+      case SOCKET_CREATED -> opened(event);
+      case REGISTER -> register(event);
+      case RECEIVE -> receive(event);
+      case SOCKET_CLOSED -> closed(event);
+      // the client's pings, its unregisters, and the close of a socket that stopped pinging
+      case SOCKET_PING, UNREGISTER, REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
+      default -> refuse(event, "the bridge carries nothing from browsers into the cluster");
+    }
+  }
+
+  private void opened(BridgeEvent event) {
+    SockJSSocket sock = event.socket();
+    RoutingContext ctx = sock.routingContext();
+    String requestId = ctx == null || RequestIds.of(ctx) == null ? "unknown" : RequestIds.of(ctx);
+    Socket state = new Socket(requestId);
+    // a socket that has not registered by then is closed
+    state.unregisteredTimer = vertx.setTimer(limits.idleMs(), id -> {
+      if (state.user == null) {
+        sock.close();
+      }
+    });
+    sockets.put(sock, state);
+    event.complete(true);
+  }
+
+  private void register(BridgeEvent event) {
+    SockJSSocket sock = event.socket();
+    JsonObject raw = event.getRawMessage();
+    String address = raw.getValue("address") instanceof String a ? a : "";
+    if (!ADDRESS.matcher(address).matches()) {
+      refuse(event, "only orders.updates.<your user id> can be registered");
+      return;
+    }
+    String authorization = authorization(raw.getValue("headers"));
+    if (authorization == null) {
+      refuse(event, "a register needs Authorization: Bearer <token> in its headers");
+      return;
+    }
+    bearer.check(authorization).onComplete(checked -> {
+      Socket state = sockets.get(sock);
+      if (state == null) {
+        event.tryComplete(false);
+      } else if (checked.failed()) {
+        refuse(event, "the token is missing, invalid or expired");
+      } else if (!Addresses.orderUpdates(checked.result()).equals(address)) {
+        refuse(event, "the address belongs to another user");
+      } else if (state.user != null && !state.user.equals(checked.result())) {
+        refuse(event, "this socket already belongs to another user");
+      } else if (state.user == null && socketsPerUser.getOrDefault(checked.result(), 0)
+        >= limits.socketsPerUser()) {
+        refuse(event, "this user has too many open sockets on this gateway");
+      } else {
+        if (state.user == null) {
+          state.user = checked.result();
+          socketsPerUser.merge(state.user, 1, Integer::sum);
+          vertx.cancelTimer(state.unregisteredTimer);
+        }
+        state.authorization = authorization;
+        event.complete(true);
+      }
+    });
+  }
+
+  // an update goes out only while the token that registered for it is still valid
+  private void receive(BridgeEvent event) {
+    SockJSSocket sock = event.socket();
+    Socket state = sockets.get(sock);
+    if (state == null || state.authorization == null) {
+      event.complete(false);
+      return;
+    }
+    bearer.check(state.authorization).onComplete(checked -> {
+      event.complete(checked.succeeded());
+      if (checked.failed()) {
+        LOG.info("bridge socket closed: its token expired", kv("requestId", state.requestId));
+        sock.close();
+      }
+    });
+  }
+
+  private void closed(BridgeEvent event) {
+    Socket state = sockets.remove(event.socket());
+    if (state != null) {
+      vertx.cancelTimer(state.unregisteredTimer);
+      if (state.user != null) {
+        socketsPerUser.computeIfPresent(state.user, (user, count) -> count > 1 ? count - 1 : null);
+      }
+      if (state.refused > 1) {
+        LOG.warn("bridge socket closed after refused frames", kv("requestId", state.requestId),
+          kv("refused", state.refused));
+      }
+    }
+    event.complete(true);
+  }
+
+  private void refuse(BridgeEvent event, String reason) {
+    Socket state = sockets.get(event.socket());
+    if (state != null && state.refused++ == 0) {
+      JsonObject raw = event.getRawMessage();
+      Object address = raw == null ? null : raw.getValue("address");
+      LOG.warn("bridge frame refused", kv("requestId", state.requestId), kv("type", event.type()),
+        kv("address", address instanceof String a ? abbreviated(a) : null), kv("reason", reason));
+    }
+    event.tryComplete(false);
+  }
+
+  private static String abbreviated(String address) {
+    return address.length() <= 80 ? address : address.substring(0, 80) + "…";
+  }
+
+  /** The {@code Authorization} header of a frame, whatever its case; null when absent or not a string. */
+  static String authorization(Object headers) {
+    if (headers instanceof JsonObject json) {
+      for (Map.Entry<String, Object> header : json) {
+        if ("authorization".equalsIgnoreCase(header.getKey()) && header.getValue() instanceof String value) {
+          return value;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** What the bridge knows of one socket. */
+  private static final class Socket {
+    final String requestId;
+    long unregisteredTimer;
+    String user;
+    String authorization;
+    int refused;
+
+    Socket(String requestId) {
+      this.requestId = requestId;
+    }
+  }
+}

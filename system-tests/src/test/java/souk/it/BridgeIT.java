@@ -1,0 +1,163 @@
+package souk.it;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.bus.Addresses;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The browser bridge, driven from Node by the official {@code @vertx/eventbus-bridge-client.js}: a user's own
+ * updates reach their sockets on both gateways; registering for another user's address, without a token, with an
+ * expired or forged one, on a service's or a reply address, and every send or publish are refused, deliver nothing,
+ * and disturb no other socket.
+ */
+class BridgeIT {
+
+  private static final String SECRET = "a secret for the bridge tests, 32+ bytes long";
+
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET);
+
+  private static final ShopClient shop = new ShopClient(cluster);
+
+  @Test
+  void own_updates_reach_every_gateway_and_everything_else_is_refused() throws Exception {
+    Path node = NodeTools.home();
+    int second = SoukCluster.freePort();
+    cluster.start(SoukCluster.GATEWAY, SoukCluster.Host.LOCAL, Map.of("SOUK_HTTP_PORT", String.valueOf(second)));
+    awaitReady(second);
+
+    Api.Account alice = shop.signUp();
+    Api.Account bob = shop.signUp();
+    String placedBefore = shop.placed(alice, ShopClient.order("tok_visa", 100, 1)).getString("id");
+    String first = "http://127.0.0.1:" + cluster.gatewayPort() + "/eventbus";
+    String other = "http://127.0.0.1:" + second + "/eventbus";
+    String mine = Addresses.orderUpdates(alice.id());
+    JsonObject aliceHeaders = new JsonObject().put("Authorization", alice.bearer());
+
+    JsonArray probes = new JsonArray()
+      .add(probe("own, second gateway", other, "register", mine, aliceHeaders))
+      .add(probe("own, first gateway", first, "register", mine,
+        new JsonObject().put("authorization", alice.bearer())))
+      .add(probe("another user's address", first, "register", Addresses.orderUpdates(bob.id()), aliceHeaders))
+      .add(probe("no token", first, "register", mine, new JsonObject()))
+      .add(probe("expired token", other, "register", mine,
+        new JsonObject().put("Authorization", "Bearer " + token(alice.id(), SECRET, -3_600))))
+      .add(probe("token signed with another secret", first, "register", mine,
+        new JsonObject().put("Authorization", "Bearer " + token(alice.id(), "not the cluster's secret, 32+ bytes", 600))))
+      .add(probe("send into order-service", first, "send", Addresses.ORDER_SERVICE,
+        aliceHeaders.copy().put("action", "get-order").put("x-user-id", alice.id()))
+        .put("body", new JsonObject().put("params", new JsonObject().put("id", placedBefore))))
+      .add(probe("publish to own address", other, "publish", mine, aliceHeaders)
+        .put("body", new JsonObject().put("orderId", "forged").put("status", "CONFIRMED")))
+      .add(probe("register on a reply address", first, "register", "__vertx.reply.1", aliceHeaders))
+      .add(probe("register on a service address", first, "register", Addresses.ORDER_SERVICE, aliceHeaders));
+
+    Process probe = new ProcessBuilder("node", "bridge-probe.js", probes.encode(), "10").directory(node.toFile())
+      .redirectErrorStream(true).start();
+    Map<String, JsonObject> results = new HashMap<>();
+    List<String> output = new ArrayList<>();
+    String aliceOrder;
+    String bobOrder;
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(probe.getInputStream(),
+      StandardCharsets.UTF_8))) {
+      String line = lines.readLine();
+      while (line != null && !line.equals("ready")) {
+        output.add(line);
+        line = lines.readLine();
+      }
+      assertEquals("ready", line, "the probes never got going: " + output);
+      // placed through the first gateway; the second hears of it over the clustered bus
+      aliceOrder = shop.placed(alice, ShopClient.order("tok_visa", 1_500, 1)).getString("id");
+      bobOrder = shop.placed(bob, ShopClient.order("tok_visa", 900, 1)).getString("id");
+      shop.awaitOrder(alice, aliceOrder, o -> "CONFIRMED".equals(o.getString("status")));
+      shop.awaitOrder(bob, bobOrder, o -> "CONFIRMED".equals(o.getString("status")));
+      for (line = lines.readLine(); line != null; line = lines.readLine()) {
+        output.add(line);
+        if (line.startsWith("{")) {
+          JsonObject result = new JsonObject(line);
+          results.put(result.getString("name"), result);
+        }
+      }
+    } finally {
+      if (!probe.waitFor(90, TimeUnit.SECONDS)) {
+        probe.destroyForcibly();
+      }
+    }
+    assertEquals(0, probe.exitValue(), String.join("\n", output));
+
+    for (String own : List.of("own, second gateway", "own, first gateway")) {
+      JsonObject result = results.get(own);
+      assertTrue(result.getJsonArray("errors").isEmpty(), own + ": " + result);
+      List<JsonObject> updates = result.getJsonArray("received").stream().map(JsonObject.class::cast).toList();
+      assertTrue(updates.stream().anyMatch(u -> aliceOrder.equals(u.getString("orderId"))
+        && "CONFIRMED".equals(u.getString("status"))), own + " missed the update: " + result);
+      assertTrue(updates.stream().allMatch(u -> aliceOrder.equals(u.getString("orderId"))),
+        own + " received something that is not its own update: " + result);
+    }
+    for (JsonObject result : results.values()) {
+      if (result.getString("name").startsWith("own")) {
+        continue;
+      }
+      assertTrue(result.getBoolean("opened"), result.encode());
+      assertFalse(result.getJsonArray("errors").isEmpty(), "not refused: " + result);
+      assertTrue(result.getJsonArray("received").isEmpty(), "delivered: " + result);
+      assertTrue(result.getJsonArray("replied").isEmpty(), "answered: " + result);
+    }
+    assertEquals(10, results.size(), String.join("\n", output));
+    assertEquals("CONFIRMED", shop.get(alice, "/api/v1/orders/" + placedBefore).bodyAsJsonObject()
+      .getString("status"));
+  }
+
+  private static JsonObject probe(String name, String url, String action, String address, JsonObject headers) {
+    return new JsonObject().put("name", name).put("url", url).put("action", action).put("address", address)
+      .put("headers", headers);
+  }
+
+  /** An HS256 token for {@code subject} from issuer souk, expiring {@code expiresIn} seconds from now. */
+  static String token(String subject, String secret, long expiresIn) throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(new JsonObject().put("sub", subject).put("iss", "souk")
+      .put("iat", now + Math.min(0, expiresIn) - 60).put("exp", now + expiresIn).encode()
+      .getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String signature = b64.encodeToString(mac.doFinal((header + "." + claims).getBytes(StandardCharsets.UTF_8)));
+    return header + "." + claims + "." + signature;
+  }
+
+  private static void awaitReady(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (cluster.client().get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // still starting
+      }
+      TimeUnit.MILLISECONDS.sleep(300);
+    }
+    throw new AssertionError("the second gateway never became ready");
+  }
+}
