@@ -238,9 +238,12 @@
     $('no-orders').hidden = true;
   }
 
+  var COLUMNS = ['Order', 'Placed', 'Total', 'Status', 'Payment', ''];
+
   function cell(row, text, className) {
     var td = document.createElement(row.children.length === 0 ? 'th' : 'td');
     if (row.children.length === 0) td.scope = 'row';
+    else if (COLUMNS[row.children.length]) td.dataset.label = COLUMNS[row.children.length];
     if (className) td.className = className;
     td.textContent = text;
     row.append(td);

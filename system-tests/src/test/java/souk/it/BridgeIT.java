@@ -1,7 +1,9 @@
 package souk.it;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
@@ -21,13 +23,15 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The browser bridge, driven from Node by the official {@code @vertx/eventbus-bridge-client.js}: a user's own
  * updates reach their sockets on both gateways; registering for another user's address, without a token, with an
  * expired or forged one, on a service's or a reply address, and every send or publish are refused, deliver nothing,
- * and disturb no other socket.
+ * and disturb no other socket. The bridge keeps to the CORS rules of the API and bounds the frames a browser posts.
  */
 class BridgeIT {
 
@@ -125,6 +129,33 @@ class BridgeIT {
     assertEquals(10, results.size(), String.join("\n", output));
     assertEquals("CONFIRMED", shop.get(alice, "/api/v1/orders/" + placedBefore).bodyAsJsonObject()
       .getString("status"));
+  }
+
+  @Test
+  void the_bridge_follows_the_cors_rules_and_bounds_what_a_browser_may_post() throws Exception {
+    int port = cluster.gatewayPort();
+    HttpResponse<Buffer> info = cluster.client().get(port, "127.0.0.1", "/eventbus/info").send()
+      .await(10, TimeUnit.SECONDS);
+    assertEquals(200, info.statusCode(), info.bodyAsString());
+    assertTrue(info.bodyAsJsonObject().getBoolean("websocket"));
+    HttpResponse<Buffer> foreign = cluster.client().get(port, "127.0.0.1", "/eventbus/info")
+      .putHeader("Origin", "https://elsewhere.example").send().await(10, TimeUnit.SECONDS);
+    assertEquals(403, foreign.statusCode(), "an origin not in SOUK_CORS_ORIGINS reached the bridge");
+    assertNull(foreign.getHeader("Access-Control-Allow-Origin"));
+
+    HttpResponse<Buffer> huge = cluster.client().post(port, "127.0.0.1", "/eventbus/000/abcdefgh/xhr_send")
+      .sendBuffer(Buffer.buffer("[\"" + "x".repeat(20_000) + "\"]")).await(10, TimeUnit.SECONDS);
+    assertEquals(413, huge.statusCode(), "a frame larger than SOUK_BRIDGE_MAX_FRAME_BYTES was taken");
+
+    HttpResponse<Buffer> page = cluster.client().get(port, "127.0.0.1", "/").send().await(10, TimeUnit.SECONDS);
+    assertEquals(200, page.statusCode());
+    assertTrue(page.bodyAsString().contains("<title>Souk console</title>"));
+    String policy = page.getHeader("Content-Security-Policy");
+    assertNotNull(policy, "the console has no Content-Security-Policy");
+    assertTrue(policy.startsWith("default-src 'none'") && policy.contains("script-src 'self'"), policy);
+    HttpResponse<Buffer> sockJs = cluster.client().get(port, "127.0.0.1", "/console/lib/sockjs/sockjs.min.js").send()
+      .await(10, TimeUnit.SECONDS);
+    assertEquals(200, sockJs.statusCode(), "the SockJS client is not served by the gateway");
   }
 
   private static JsonObject probe(String name, String url, String action, String address, JsonObject headers) {
