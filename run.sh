@@ -131,6 +131,7 @@ base="http://$HTTP_HOST:$HTTP_PORT"
 tenths=$(( ($(date +%s%N) - started) / 100000000 ))
 cat <<INFO
 [run] Souk is ready after $((tenths / 10)).$((tenths % 10)) s
+[run]   console   $base/   (sign up, place orders, watch them settle live)
 [run]   API       $base/api/v1
 [run]   docs      $base/docs   (spec: $base/openapi.yaml)
 [run]   health    $base/health   ready: $base/ready   metrics: $base/metrics
