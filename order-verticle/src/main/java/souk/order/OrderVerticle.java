@@ -37,7 +37,8 @@ public final class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      relay = OutboxRelay.create(vertx, pool,
+        OutboxRelayOptions.defaults().withMaxRejections(node.rawConfig().getInteger("outboxMaxRejections")));
       retention = new Retention(vertx, pool, OrderRetention.PURGES, Retention.DEFAULT_EVERY_MS);
       OrderRepository orders = new OrderRepository();
       OrderUpdates updates = new OrderUpdates(vertx.eventBus());

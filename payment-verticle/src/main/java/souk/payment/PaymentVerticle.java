@@ -32,7 +32,8 @@ public final class PaymentVerticle extends VerticleBase {
   public Future<?> start() {
     PgConfig pg = PgConfig.from(node.rawConfig());
     return Databases.prepare(vertx, pg).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.defaults());
+      relay = OutboxRelay.create(vertx, pool,
+        OutboxRelayOptions.defaults().withMaxRejections(node.rawConfig().getInteger("outboxMaxRejections")));
       retention = new Retention(vertx, pool, Retention.SAGA, Retention.DEFAULT_EVERY_MS);
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
         new SimulatedProvider(), relay::nudge);

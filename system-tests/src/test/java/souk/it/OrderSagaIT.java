@@ -32,8 +32,59 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OrderSagaIT {
 
   @RegisterExtension
-  static final SoukCluster cluster = new SoukCluster();
+  static final SoukCluster cluster = new SoukCluster().env("SOUK_OUTBOX_MAX_REJECTIONS", "3");
   private static final ShopClient shop = new ShopClient(cluster);
+
+  @Test
+  void a_charge_the_payment_service_always_refuses_is_parked_reported_and_replayable() throws Exception {
+    // a charge whose payload the payment service can never accept, as a bug in an older order node could write it
+    UUID orderId = UUID.randomUUID();
+    UUID messageId = UUID.randomUUID();
+    cluster.sql(SoukCluster.ORDER, "INSERT INTO outbox (id, address, action, payload) VALUES ($1, $2, 'charge', $3)",
+      messageId, Addresses.PAYMENT_SERVICE, new JsonObject().put("orderId", orderId.toString()).put("amount", "lots"));
+    OutboxRelayIT.awaitTrue("the charge is parked", () -> parkedAt(messageId) != null);
+    java.time.OffsetDateTime firstParked = parkedAt(messageId);
+
+    int port = cluster.node(SoukCluster.ORDER).managementPort();
+    HttpResponse<Buffer> list = cluster.client().get(port, "127.0.0.1", "/dead-letters").send()
+      .await(10, TimeUnit.SECONDS);
+    assertEquals(200, list.statusCode(), list.bodyAsString());
+    JsonObject parked = list.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast)
+      .filter(item -> messageId.toString().equals(item.getString("id"))).findFirst().orElseThrow();
+    assertEquals(orderId.toString(), parked.getJsonObject("payload").getString("orderId"), "the order is named");
+    assertEquals(3, parked.getInteger("attempts"));
+    OutboxRelayIT.awaitTrue("the parked message is counted", () -> metricsOf(port).contains("souk_outbox_dead_letters 1.0"));
+
+    HttpResponse<Buffer> replay = cluster.client().post(port, "127.0.0.1", "/dead-letters/" + messageId + "/replay")
+      .send().await(10, TimeUnit.SECONDS);
+    assertEquals(202, replay.statusCode(), replay.bodyAsString());
+    // still refused: parked again, with its attempts going on from where they were
+    OutboxRelayIT.awaitTrue("parked again", () -> {
+      java.time.OffsetDateTime again = parkedAt(messageId);
+      return again != null && again.isAfter(firstParked);
+    });
+    assertEquals(6L, cluster.count(SoukCluster.ORDER, "SELECT attempts FROM outbox_dead_letter WHERE id = $1",
+      messageId));
+    assertEquals(404, cluster.client().post(port, "127.0.0.1", "/dead-letters/" + UUID.randomUUID() + "/replay")
+      .send().await(10, TimeUnit.SECONDS).statusCode());
+  }
+
+  private static java.time.OffsetDateTime parkedAt(UUID messageId) {
+    try {
+      var rows = cluster.sql(SoukCluster.ORDER, "SELECT parked_at FROM outbox_dead_letter WHERE id = $1", messageId);
+      return rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static String metricsOf(int port) {
+    try {
+      return cluster.client().get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    } catch (Exception e) {
+      return "";
+    }
+  }
 
   @Test
   void approved_payment_confirms_the_order() throws Exception {

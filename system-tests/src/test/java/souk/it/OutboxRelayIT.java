@@ -1,5 +1,6 @@
 package souk.it;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 import souk.common.db.Retention;
 import souk.common.outbox.Backoff;
+import souk.common.outbox.DeadLetters;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxMessage;
@@ -32,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -154,6 +157,66 @@ class OutboxRelayIT {
   }
 
   @Test
+  void a_message_its_receiver_always_refuses_is_parked_listed_and_replayable() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      calls.incrementAndGet();
+      if (broken.get()) {
+        m.fail(ErrorCode.VALIDATION.code(), "orderId is missing");
+      } else {
+        m.reply(new JsonObject());
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
+    OutboxMessage poison = write(1).get(0);
+    relay(pool(), FAST.withMaxRejections(3));
+
+    awaitTrue("message parked", () -> countQuietly("SELECT count(*) FROM outbox_dead_letter") == 1);
+    assertEquals(0, count("SELECT count(*) FROM outbox"), "a parked message leaves the outbox");
+    TimeUnit.MILLISECONDS.sleep(1_000);
+    assertEquals(3, calls.get(), "a parked message is not sent again");
+    var parked = pool().query("SELECT id, attempts, last_error FROM outbox_dead_letter").execute()
+      .await(5, TimeUnit.SECONDS).iterator().next();
+    assertEquals(poison.id(), parked.getUUID("id"));
+    assertEquals(3, parked.getInteger("attempts"));
+    assertTrue(parked.getString("last_error").contains("orderId is missing"), parked.getString("last_error"));
+
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    DeadLetters deadLetters = new DeadLetters(vertx, pool(), metrics);
+    assertEquals(1, deadLetters.refresh().await(5, TimeUnit.SECONDS));
+    assertEquals(1.0, metrics.get("souk_outbox_dead_letters").gauge().value());
+
+    // the receiver is fixed; the operator replays the message, which is then delivered once
+    broken.set(false);
+    assertTrue(deadLetters.replay(poison.id()).await(5, TimeUnit.SECONDS));
+    awaitTrue("replayed message delivered", () -> pendingQuietly() == 0
+      && countQuietly("SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL") == 1);
+    assertEquals(4, calls.get());
+    assertEquals(0.0, metrics.get("souk_outbox_dead_letters").gauge().value());
+    assertEquals(false, deadLetters.replay(poison.id()).await(5, TimeUnit.SECONDS), "nothing left to replay");
+  }
+
+  @Test
+  void a_receiver_that_is_absent_or_unavailable_is_waited_for_however_long() throws Exception {
+    write(1);
+    relay(pool(), FAST.withMaxRejections(2));
+    // nobody listens for a while: no handlers is not a refusal
+    awaitTrue("several attempts without a receiver", () -> countQuietly("SELECT max(attempts) FROM outbox") >= 4);
+    AtomicInteger calls = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      if (calls.incrementAndGet() <= 4) {
+        m.fail(ErrorCode.UNAVAILABLE.code(), "database restarting");
+      } else {
+        m.reply(new JsonObject());
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
+
+    awaitTrue("row delivered", () -> pendingQuietly() == 0);
+    assertEquals(5, calls.get());
+    assertEquals(0, count("SELECT count(*) FROM outbox_dead_letter"), "an unavailable receiver refused nothing");
+  }
+
+  @Test
   void a_message_processed_twice_or_concurrently_has_one_effect() throws Exception {
     pool().query("CREATE TABLE effect (message_id uuid NOT NULL)").execute().await(5, TimeUnit.SECONDS);
     IdempotentConsumer consumer = new IdempotentConsumer(pool());
@@ -223,7 +286,11 @@ class OutboxRelayIT {
   }
 
   private OutboxRelay relay(Pool pool) {
-    OutboxRelay relay = OutboxRelay.create(vertx, pool, FAST).start();
+    return relay(pool, FAST);
+  }
+
+  private OutboxRelay relay(Pool pool, OutboxRelayOptions options) {
+    OutboxRelay relay = OutboxRelay.create(vertx, pool, options).start();
     relays.add(relay);
     return relay;
   }
@@ -245,6 +312,14 @@ class OutboxRelayIT {
   private long pendingQuietly() {
     try {
       return pending();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private long countQuietly(String sql) {
+    try {
+      return count(sql);
     } catch (Exception e) {
       return -1;
     }

@@ -12,6 +12,7 @@ import souk.common.bus.Addresses;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.discovery.ServiceRegistry;
 import souk.common.ops.Probes;
+import souk.common.outbox.DeadLetters;
 
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +20,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * The life of a service node around its business code, shared by every service verticle: consume requests, serve
- * the management probes, publish the discovery record; and in reverse on stop: unpublish (gateways stop choosing
+ * the management probes and the outbox's dead letters, publish the discovery record; and in reverse on stop: unpublish (gateways stop choosing
  * this node), keep serving for {@link #UNPUBLISH_GRACE_MS}, then stop consuming, finish what is in flight, close the
  * server and the pool.
  */
@@ -39,6 +40,7 @@ public final class ServiceHost {
   private final ServiceDispatcher dispatcher;
   private final ServiceRegistry registry;
   private HttpServer management;
+  private DeadLetters deadLetters;
 
   private ServiceHost(Vertx vertx, Node node, Pool pool, ServiceDispatcher dispatcher, ServiceRegistry registry) {
     this.vertx = vertx;
@@ -58,8 +60,10 @@ public final class ServiceHost {
     ServiceHost host = new ServiceHost(vertx, node, pool, dispatcher, new ServiceRegistry(vertx, node.cluster()));
     Probes probes = new Probes(vertx, node.cluster(), node.metrics())
       .check("database", () -> pool.query("SELECT 1").execute().map(rows -> Status.OK()));
+    host.deadLetters = new DeadLetters(vertx, pool, node.metrics()).start();
     return dispatcher.start()
-      .compose(v -> probes.serve(vertx, node.config().clusterHost(), node.config().managementPort()))
+      .compose(v -> probes.serve(vertx, node.config().clusterHost(), node.config().managementPort(),
+        host.deadLetters::mount))
       .compose(server -> {
         host.management = server;
         JsonObject meta = metadata.copy().put("managementPort", server.actualPort())
@@ -74,6 +78,9 @@ public final class ServiceHost {
   }
 
   public Future<Void> stop() {
+    if (deadLetters != null) {
+      deadLetters.stop();
+    }
     long drainMs = TimeUnit.SECONDS.toMillis(node.config().shutdownSeconds());
     return registry.close()
       .compose(v -> vertx.timer(UNPUBLISH_GRACE_MS, TimeUnit.MILLISECONDS))

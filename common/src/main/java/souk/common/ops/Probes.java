@@ -11,6 +11,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import souk.common.node.ClusterView;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -60,9 +61,10 @@ public final class Probes {
     return router;
   }
 
-  /** A management server (service nodes) on {@code host:port}: the probes and nothing else. */
-  public Future<HttpServer> serve(Vertx vertx, String host, int port) {
+  /** A management server (service nodes) on {@code host:port}: the probes, and what {@code more} mounts. */
+  public Future<HttpServer> serve(Vertx vertx, String host, int port, Consumer<Router> more) {
     Router router = mount(Router.router(vertx));
+    more.accept(router);
     return vertx.createHttpServer().requestHandler(router).listen(port, host);
   }
 }

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -11,6 +13,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxRelay;
@@ -32,7 +35,7 @@ public final class PgOutboxRelay implements OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(PgOutboxRelay.class);
   private static final int MAX_ERROR_LENGTH = 500;
   private static final String CLAIM = """
-    SELECT id, address, action, payload, request_id, attempts FROM outbox
+    SELECT id, address, action, payload, request_id, attempts, rejections FROM outbox
     WHERE delivered_at IS NULL AND next_attempt <= now()
     ORDER BY next_attempt, created_at
     LIMIT $1
@@ -40,9 +43,13 @@ public final class PgOutboxRelay implements OutboxRelay {
   private static final String DELIVERED =
     "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1";
   private static final String FAILED = """
-    UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+    UPDATE outbox SET attempts = attempts + 1, rejections = rejections + $4, last_error = $2,
       next_attempt = now() + $3::bigint * interval '1 millisecond'
     WHERE id = $1""";
+  private static final String PARK = """
+    WITH parked AS (DELETE FROM outbox WHERE id = $1 RETURNING *)
+    INSERT INTO outbox_dead_letter (id, address, action, payload, request_id, created_at, attempts, last_error)
+    SELECT id, address, action, payload, request_id, created_at, attempts + 1, $2 FROM parked""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -138,12 +145,34 @@ public final class PgOutboxRelay implements OutboxRelay {
   private Future<Void> recordFailure(SqlConnection conn, Row row, Throwable failure) {
     UUID id = row.getUUID("id");
     int failures = row.getInteger("attempts") + 1;
-    long delayMs = options.backoff().delayMs(failures);
+    boolean rejected = rejected(failure);
     String error = String.valueOf(failure.getMessage());
+    String stored = error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
+    if (rejected && row.getInteger("rejections") + 1 >= options.maxRejections()) {
+      JsonObject payload = (JsonObject) row.getValue("payload");
+      LOG.error("outbox message parked as a dead letter: its receiver refused it every time",
+        kv("messageId", id), kv("address", row.getString("address")), kv("action", row.getString("action")),
+        kv("orderId", payload.getValue("orderId")), kv("attempts", failures),
+        kv("requestId", row.getString("request_id")), kv("error", error));
+      return conn.preparedQuery(PARK).execute(Tuple.of(id, stored)).mapEmpty();
+    }
+    long delayMs = options.backoff().delayMs(failures);
     LOG.warn("outbox delivery failed", kv("messageId", id), kv("action", row.getString("action")),
       kv("attempts", failures), kv("retryInMs", delayMs), kv("requestId", row.getString("request_id")),
       kv("error", error));
-    String stored = error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
-    return conn.preparedQuery(FAILED).execute(Tuple.of(id, stored, delayMs)).mapEmpty();
+    return conn.preparedQuery(FAILED).execute(Tuple.of(id, stored, delayMs, rejected ? 1 : 0)).mapEmpty();
+  }
+
+  /**
+   * Whether the receiver took the message and refused it (or failed on it). A receiver that is absent, too slow, out
+   * of breath or without its database refuses nothing: those messages wait for it however long it takes.
+   */
+  static boolean rejected(Throwable failure) {
+    if (!(failure instanceof ReplyException reply) || reply.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+      return false;
+    }
+    int code = reply.failureCode();
+    return code != ErrorCode.UNAVAILABLE.code() && code != ErrorCode.TIMEOUT.code()
+      && code != ErrorCode.TOO_MANY_REQUESTS.code();
   }
 }
