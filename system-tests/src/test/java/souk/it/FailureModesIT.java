@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgConnection;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * What clients see when a node stops answering or the database goes away: a 504 or a 503 problem, never a 500, nothing
- * half-written; and the system heals by itself when the fault is gone. The cluster runs on a private PostgreSQL
+ * What clients see when a node stops answering, the database is slow or goes away: a 504 or a 503 problem, never a
+ * 500, nothing half-written, and an order whose answer was lost recovered with its Idempotency-Key; and the system
+ * heals by itself when the fault is gone. The cluster runs on a private PostgreSQL
  * server that the test crashes and restarts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -39,6 +41,34 @@ class FailureModesIT {
 
   private static final Api api = new Api(cluster);
   private static final ShopClient shop = new ShopClient(cluster);
+
+  @Test
+  @Order(0)
+  void an_order_answered_504_that_did_commit_is_recovered_with_its_idempotency_key() throws Exception {
+    Api.Account shopper = shop.signUp();
+    String key = UUID.randomUUID().toString();
+    JsonObject body = ShopClient.order("tok_visa", 700, 1);
+    // the order's insert waits on this lock, longer than the gateway waits for the order node
+    PgConnection blocker = cluster.connect(SoukCluster.ORDER);
+    try {
+      blocker.query("BEGIN").execute().await(10, TimeUnit.SECONDS);
+      blocker.query("LOCK TABLE orders IN SHARE MODE").execute().await(10, TimeUnit.SECONDS);
+      UsersAndAuthIT.assertProblem(shop.place(shopper, body, key), 504);
+      // the first attempt is still under way: a retry with the key is told so, and creates nothing
+      UsersAndAuthIT.assertProblem(shop.place(shopper, body, key), 409);
+    } finally {
+      blocker.query("ROLLBACK").execute().await(10, TimeUnit.SECONDS);
+      blocker.close();
+    }
+    // the first attempt commits once the lock is gone; retrying with the same key returns that order
+    HttpResponse<Buffer> recovered = awaitStatus(() -> shop.place(shopper, body, key), 201);
+    assertEquals("true", recovered.getHeader("Idempotent-Replayed"), recovered.bodyAsString());
+    String orderId = recovered.bodyAsJsonObject().getString("id");
+    shop.awaitOrder(shopper, orderId, o -> "CONFIRMED".equals(o.getString("status")));
+    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.id()));
+    assertEquals(1, cluster.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE order_id::text = $1",
+      orderId));
+  }
 
   @Test
   @Order(1)
