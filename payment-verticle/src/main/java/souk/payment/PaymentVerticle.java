@@ -36,7 +36,7 @@ public final class PaymentVerticle extends VerticleBase {
         OutboxRelayOptions.defaults().withMaxRejections(node.rawConfig().getInteger("outboxMaxRejections")));
       retention = new Retention(vertx, pool, Retention.SAGA, Retention.DEFAULT_EVERY_MS);
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
-        new SimulatedProvider(), relay::nudge);
+        new SimulatedProvider(vertx, node.rawConfig().getLong("paymentProviderDelayMs")), relay::nudge);
       ServiceDispatcher dispatcher = new PaymentApi(payments).register(
         new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
           node.config().accessLog()));

@@ -7,13 +7,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The payment node dies (SIGKILL) in the middle of the saga: orders wait in the outbox and settle once a payment node
- * is back, each charged once; an order the user cancelled meanwhile is charged late and then refunded.
+ * is back, each charged once; an order the user cancelled meanwhile is charged late and then refunded. A processor
+ * slower than the outbox waits gets each charge twice and charges it once.
  */
 class PaymentOutageIT {
 
@@ -57,5 +59,27 @@ class PaymentOutageIT {
     assertEquals(0, shop.count(SoukCluster.PAYMENT,
       "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) twice"));
     assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'"));
+  }
+
+  @Test
+  void charges_slower_than_the_relay_waits_are_redelivered_and_still_charged_once() throws Exception {
+    // the processor now takes longer than the order outbox waits for an acknowledgement (5 s)
+    cluster.node(SoukCluster.PAYMENT).stop();
+    cluster.start(SoukCluster.PAYMENT, SoukCluster.Host.LOCAL, Map.of("SOUK_PAYMENT_PROVIDER_DELAY_MS", "6000"));
+    cluster.awaitReady(Duration.ofSeconds(90));
+    Api.Account kai = shop.signUp();
+    List<String> orders = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      orders.add(shop.placed(kai, ShopClient.order("tok_visa", 4_000 + i, 1)).getString("id"));
+    }
+    for (String id : orders) {
+      JsonObject settled = shop.awaitOrder(kai, id, o -> !"PENDING".equals(o.getString("status")));
+      assertEquals("CONFIRMED", settled.getString("status"), settled.encode());
+    }
+    assertEquals(4, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", kai.id()));
+    // every charge timed out at least once and was sent again: the redelivery waited for the first and did nothing
+    assertEquals(4, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM outbox WHERE action = 'charge' "
+      + "AND attempts >= 2 AND delivered_at IS NOT NULL AND payload->>'userId' = $1", kai.id()));
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM outbox_dead_letter"));
   }
 }

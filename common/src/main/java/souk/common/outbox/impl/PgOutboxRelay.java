@@ -165,7 +165,8 @@ public final class PgOutboxRelay implements OutboxRelay {
 
   /**
    * Whether the receiver took the message and refused it (or failed on it). A receiver that is absent, too slow, out
-   * of breath or without its database refuses nothing: those messages wait for it however long it takes.
+   * of breath, without its database, or that answers "not now" (a conflict: what the message needs is not visible
+   * yet) refuses nothing: those messages wait for it however long it takes.
    */
   static boolean rejected(Throwable failure) {
     if (!(failure instanceof ReplyException reply) || reply.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
@@ -173,6 +174,6 @@ public final class PgOutboxRelay implements OutboxRelay {
     }
     int code = reply.failureCode();
     return code != ErrorCode.UNAVAILABLE.code() && code != ErrorCode.TIMEOUT.code()
-      && code != ErrorCode.TOO_MANY_REQUESTS.code();
+      && code != ErrorCode.TOO_MANY_REQUESTS.code() && code != ErrorCode.CONFLICT.code();
   }
 }
