@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /** One Souk node running as its own JVM, started from its fat jar, its output kept in a log file. */
@@ -14,18 +16,19 @@ public final class NodeProcess {
   private final String name;
   private final Path log;
   private final Process process;
-  private final int managementPort;
+  private static final Pattern SERVING = Pattern.compile("\"message\":\"serving\".*\"managementPort\":(\\d+)");
+
+  private volatile int managementPort;
   private volatile boolean stopped;
 
-  private NodeProcess(String name, Path log, Process process, int managementPort) {
+  private NodeProcess(String name, Path log, Process process) {
     this.name = name;
     this.log = log;
     this.process = process;
-    this.managementPort = managementPort;
   }
 
-  static NodeProcess start(String name, List<String> prefix, Path jar, Map<String, String> env, Path logDir,
-                           int managementPort) throws IOException {
+  static NodeProcess start(String name, List<String> prefix, Path jar, Map<String, String> env, Path logDir)
+    throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     List<String> command = new ArrayList<>(prefix);
@@ -35,7 +38,7 @@ public final class NodeProcess {
       .redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     builder.environment().putAll(env);
-    return new NodeProcess(name, log, builder.start(), managementPort);
+    return new NodeProcess(name, log, builder.start());
   }
 
   private static String javaBinary() {
@@ -50,7 +53,25 @@ public final class NodeProcess {
     return process.pid();
   }
 
+  /** The port of a service node's management server, as the node reported it once serving (waits up to 60 s). */
   public int managementPort() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (managementPort == 0 && System.nanoTime() < deadline) {
+      Matcher serving = SERVING.matcher(log());
+      if (serving.find()) {
+        managementPort = Integer.parseInt(serving.group(1));
+      } else {
+        try {
+          TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (managementPort == 0) {
+      throw new AssertionError(name + " never reported its management port");
+    }
     return managementPort;
   }
 

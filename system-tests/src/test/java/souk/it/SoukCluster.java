@@ -229,8 +229,8 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     env.put("SOUK_CLUSTER_HOST", host.ip());
     env.put("SOUK_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("SOUK_CLUSTER_MEMBERS", members());
-    int managementPort = freePort();
-    env.put("SOUK_MANAGEMENT_PORT", String.valueOf(managementPort));
+    // any free port, which the node reports once it serves: a port picked here could be taken before the node binds
+    env.put("SOUK_MANAGEMENT_PORT", "0");
     env.put("SOUK_HTTP_HOST", host.ip());
     env.put("SOUK_HTTP_PORT", String.valueOf(gatewayPort));
     if (!kind.equals(GATEWAY)) {
@@ -239,7 +239,7 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
     env.putAll(overrides);
     String name = kind + "-" + (++started);
     NodeProcess node = NodeProcess.start(name, host.prefix(),
-      root.resolve(kind + "-verticle/target/" + kind + "-verticle.jar"), env, logDir, managementPort);
+      root.resolve(kind + "-verticle/target/" + kind + "-verticle.jar"), env, logDir);
     nodes.add(node);
     return node;
   }

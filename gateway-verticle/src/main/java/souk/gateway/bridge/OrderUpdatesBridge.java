@@ -100,8 +100,9 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       case REGISTER -> register(event);
       case RECEIVE -> receive(event);
       case SOCKET_CLOSED -> closed(event);
+      case SOCKET_ERROR -> failed(event);
       // the client's pings, its unregisters, and the close of a socket that stopped pinging
-      case SOCKET_PING, UNREGISTER, REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
+      case SOCKET_PING, UNREGISTER, REGISTERED, SOCKET_IDLE -> event.complete(true);
       default -> refuse(event, "the bridge carries nothing from browsers into the cluster");
     }
   }
@@ -188,6 +189,15 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
           kv("refused", state.refused));
       }
     }
+    event.complete(true);
+  }
+
+  // a broken socket (an oversized frame, a dropped connection) is the client's; one line, no stack trace
+  private void failed(BridgeEvent event) {
+    Socket state = sockets.get(event.socket());
+    JsonObject raw = event.getRawMessage();
+    LOG.info("bridge socket failed", kv("requestId", state == null ? "unknown" : state.requestId),
+      kv("error", raw == null ? null : raw.getString("message")));
     event.complete(true);
   }
 

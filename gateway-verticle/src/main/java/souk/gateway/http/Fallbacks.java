@@ -36,6 +36,21 @@ public final class Fallbacks {
     router.errorHandler(413, ctx -> Problems.send(ctx, 413, "Payload too large", "The body exceeds the size limit"));
     router.errorHandler(415, ctx -> Problems.send(ctx, 415, "Unsupported media type", "The body must be application/json"));
     router.errorHandler(500, Fallbacks::internal);
+    router.route().failureHandler(Fallbacks::unreadableBody);
+  }
+
+  /**
+   * A body that broke while it was read (a malformed chunk, say): vertx-web fails the request with the status it had,
+   * 200, for which it would log an error with a stack trace and answer 200. It is the client's fault: a 400.
+   */
+  static void unreadableBody(RoutingContext ctx) {
+    if (ctx.failure() != null && ctx.statusCode() >= 200 && ctx.statusCode() < 400) {
+      if (!ctx.response().headWritten() && !ctx.response().closed()) {
+        Problems.send(ctx, 400, "Bad request", "The request body could not be read");
+      }
+      return;
+    }
+    ctx.next();
   }
 
   private static void internal(RoutingContext ctx) {
