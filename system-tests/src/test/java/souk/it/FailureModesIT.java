@@ -12,12 +12,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What clients see when a node stops answering, the database is slow or goes away: a 504 or a 503 problem, never a
@@ -113,6 +123,90 @@ class FailureModesIT {
 
   @Test
   @Order(3)
+  void with_the_database_down_under_load_clients_get_503s_and_nothing_is_lost() throws Exception {
+    int outageSeconds = Integer.getInteger("souk.reliability.outageSeconds", 15);
+    List<Api.Account> shoppers = List.of(shop.signUp(), shop.signUp(), shop.signUp(), shop.signUp());
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    List<String> wrong = new CopyOnWriteArrayList<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    ExecutorService clients = Executors.newFixedThreadPool(shoppers.size());
+    long heapBefore = HostileInputIT.heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
+    long recoveredAfterMs;
+    try {
+      for (Api.Account shopper : shoppers) {
+        clients.submit(() -> {
+          for (int n = 0; running.get(); n++) {
+            // a careful client: one key per order, retried until acknowledged
+            String key = UUID.randomUUID().toString();
+            JsonObject body = ShopClient.order("tok_visa", 100 + n, 1);
+            for (int attempt = 0; attempt < 200 && running.get(); attempt++) {
+              try {
+                HttpResponse<Buffer> answer = shop.place(shopper, body, key);
+                statuses.computeIfAbsent(answer.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                if (answer.statusCode() == 201) {
+                  acknowledged.add(answer.bodyAsJsonObject().getString("id"));
+                  break;
+                }
+                if (answer.statusCode() != 503 || answer.getHeader("Retry-After") == null) {
+                  wrong.add(answer.statusCode() + " " + answer.bodyAsString());
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+              } catch (InterruptedException e) {
+                return null;
+              } catch (Exception e) {
+                wrong.add(String.valueOf(e));
+              }
+            }
+          }
+          return null;
+        });
+      }
+      TimeUnit.SECONDS.sleep(3);
+      postgres.crash();
+      TimeUnit.SECONDS.sleep(outageSeconds);
+      long restarted = System.nanoTime();
+      postgres.start();
+      int before = acknowledged.size();
+      while (acknowledged.size() < before + 20 && System.nanoTime() - restarted < TimeUnit.SECONDS.toNanos(90)) {
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      recoveredAfterMs = (System.nanoTime() - restarted) / 1_000_000;
+      TimeUnit.SECONDS.sleep(3);
+    } finally {
+      running.set(false);
+      clients.shutdown();
+      clients.awaitTermination(60, TimeUnit.SECONDS);
+    }
+    long heapAfter = HostileInputIT.heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
+    for (Api.Account shopper : shoppers) {
+      for (var row : cluster.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())) {
+        acknowledged.remove(row.getString(0));
+      }
+    }
+    long pending = 0;
+    for (int i = 0; i < 240; i++) {
+      pending = cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
+      if (pending == 0) {
+        break;
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    long twice = cluster.count(SoukCluster.PAYMENT,
+      "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) t");
+    System.out.printf("[database down under load] %d s outage, statuses %s, orders again 20 at %d ms after the "
+        + "restart, lost %d, pending after %d, charged twice %d, gateway heap after GC %d -> %d KB%n", outageSeconds,
+      statuses, recoveredAfterMs, acknowledged.size(), pending, twice, heapBefore, heapAfter);
+    assertEquals(List.of(), wrong, "answers other than 201 or 503 with Retry-After");
+    assertTrue(statuses.getOrDefault(503, new AtomicInteger()).get() > 0, "the outage was never seen");
+    assertEquals(Set.of(), acknowledged, "acknowledged orders lost");
+    assertEquals(0, pending);
+    assertEquals(0, twice);
+    assertTrue(heapAfter <= heapBefore + 32 * 1024, "gateway heap grew from " + heapBefore + " to " + heapAfter);
+  }
+
+  @Test
+  @Order(4)
   void a_gateway_stopped_with_a_request_in_flight_answers_it_before_it_exits() throws Exception {
     Api.Account account = api.newAccount();
     NodeProcess user = cluster.node("user");

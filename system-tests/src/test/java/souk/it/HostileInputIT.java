@@ -281,7 +281,11 @@ class HostileInputIT {
 
   /** The gateway's used heap after a full collection, in KB (jcmd, from the JDK running the tests). */
   private static long heapAfterGc() throws Exception {
-    long pid = cluster.node(SoukCluster.GATEWAY).pid();
+    return heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
+  }
+
+  /** The used heap of the JVM {@code pid} after a full collection, in KB. */
+  static long heapAfterGc(long pid) throws Exception {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     run(jcmd, String.valueOf(pid), "GC.run");
     String info = run(jcmd, String.valueOf(pid), "GC.heap_info");
