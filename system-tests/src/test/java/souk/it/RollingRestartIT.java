@@ -1,6 +1,7 @@
 package souk.it;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -9,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,37 +24,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A node stopped with SIGTERM while requests keep coming: it unpublishes, drains what it holds and leaves, and no
- * client sees a failure, because another node of its kind takes the requests.
+ * A rolling restart of every service kind under mixed load: each node in turn stopped with SIGTERM (it unpublishes,
+ * drains what it holds and leaves) and replaced by a new one before the next goes. No client sees a failure, because
+ * another node of its kind takes the requests; afterwards every acknowledged order is stored and settled.
  */
 class RollingRestartIT {
 
+  private static final List<String> KINDS = List.of(SoukCluster.USER, SoukCluster.ORDER, SoukCluster.PAYMENT);
+
   @RegisterExtension
   static final SoukCluster cluster = new SoukCluster(SoukCluster.GATEWAY, SoukCluster.USER, SoukCluster.ORDER,
-    SoukCluster.PAYMENT, SoukCluster.USER);
+    SoukCluster.PAYMENT, SoukCluster.USER, SoukCluster.ORDER, SoukCluster.PAYMENT);
 
-  private static final Api api = new Api(cluster);
+  private static final ShopClient shop = new ShopClient(cluster);
 
   @Test
-  void stopping_one_of_two_user_nodes_under_load_fails_no_request() throws Exception {
-    cluster.awaitStatus("/ready", code -> code == 200 && cluster.answering("user-service") == 2,
-      Duration.ofSeconds(60));
-    Api.Account account = api.newAccount();
-    NodeProcess leaving = cluster.node("user");
+  void restarting_every_service_node_in_turn_under_load_fails_no_request() throws Exception {
+    awaitTwoOfEach();
+    List<Api.Account> shoppers = List.of(shop.signUp(), shop.signUp(), shop.signUp(), shop.signUp());
 
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-    ExecutorService clients = Executors.newFixedThreadPool(4);
+    ExecutorService clients = Executors.newFixedThreadPool(shoppers.size());
     List<Future<?>> loops = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (Api.Account shopper : shoppers) {
       loops.add(clients.submit(() -> {
-        // bounded: stops when told, or after 2 000 requests
-        for (int n = 0; n < 2_000 && running.get(); n++) {
+        // bounded: stops when told, or after 20 000 requests
+        for (int n = 0; n < 20_000 && running.get(); n++) {
           try {
-            HttpResponse<Buffer> response = api.get("/api/v1/users/me", account.bearer());
-            if (response.statusCode() == 200) {
+            HttpResponse<Buffer> response = n % 3 == 0
+              ? shop.place(shopper, ShopClient.order("tok_visa", 100 + n, 1), UUID.randomUUID().toString())
+              : shop.get(shopper, "/api/v1/users/me");
+            if (response.statusCode() == 200 || response.statusCode() == 201) {
               ok.incrementAndGet();
+              if (response.statusCode() == 201) {
+                acknowledged.add(response.bodyAsJsonObject().getString("id"));
+              }
             } else {
               failures.computeIfAbsent(response.statusCode() + " " + response.bodyAsString(),
                 k -> new AtomicInteger()).incrementAndGet();
@@ -63,22 +73,54 @@ class RollingRestartIT {
         return null;
       }));
     }
+    long began = System.nanoTime();
+    int restarts = 0;
     try {
       TimeUnit.SECONDS.sleep(2);
-      int before = ok.get();
-      assertEquals(143, leaving.stop(), "stopped by SIGTERM");
-      int during = ok.get() - before;
-      TimeUnit.SECONDS.sleep(3);
+      for (String kind : KINDS) {
+        for (int replica = 0; replica < 2; replica++) {
+          NodeProcess leaving = cluster.node(kind);
+          int before = ok.get();
+          assertEquals(143, leaving.stop(), "stopped by SIGTERM");
+          assertTrue(ok.get() > before, "requests were served while " + leaving.name() + " was stopping");
+          cluster.start(kind);
+          awaitTwoOfEach();
+          restarts++;
+        }
+      }
+      TimeUnit.SECONDS.sleep(2);
+    } finally {
       running.set(false);
       for (Future<?> loop : loops) {
         loop.get(60, TimeUnit.SECONDS);
       }
-      assertTrue(during > 0, "requests were served while the node was stopping");
-      assertTrue(failures.isEmpty(), "failed requests: " + failures);
-      assertTrue(ok.get() > 100, "enough requests to mean something: " + ok.get());
-    } finally {
-      running.set(false);
       clients.shutdownNow();
     }
+    Set<String> lost = ConcurrentHashMap.newKeySet();
+    lost.addAll(acknowledged);
+    for (Api.Account shopper : shoppers) {
+      shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())
+        .forEach(row -> lost.remove(row.getString(0)));
+    }
+    long pending = 0;
+    for (int i = 0; i < 240; i++) {
+      pending = shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
+      if (pending == 0) {
+        break;
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    System.out.printf("[rolling restart under load] %d restarts in %.0f s, %d requests served, %d orders, "
+        + "failures %s, lost %d, pending after %d%n", restarts, (System.nanoTime() - began) / 1e9, ok.get(),
+      acknowledged.size(), failures, lost.size(), pending);
+    assertEquals(Set.of(), lost, "acknowledged orders not stored");
+    assertTrue(failures.isEmpty(), "failed requests: " + failures);
+    assertEquals(0, pending, "orders never settled");
+    assertTrue(ok.get() > 500, "enough requests to mean something: " + ok.get());
+  }
+
+  private static void awaitTwoOfEach() throws Exception {
+    cluster.awaitStatus("/ready", code -> code == 200 && KINDS.stream()
+      .allMatch(kind -> cluster.answering(kind + "-service") == 2), Duration.ofSeconds(90));
   }
 }
