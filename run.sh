@@ -16,7 +16,7 @@ PG_HOST="${SOUK_PG_HOST:-localhost}"
 PG_PORT="${SOUK_PG_PORT:-5432}"
 READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}"
-LOG_DIR=var/log
+LOG_DIR="${SOUK_LOG_DIR:-var/log}"
 CDS_DIR=var/cds
 declare -A PIDS=()
 

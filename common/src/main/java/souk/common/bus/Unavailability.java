@@ -3,7 +3,7 @@ package souk.common.bus;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 
@@ -18,7 +18,8 @@ public final class Unavailability {
 
   public static boolean isTransient(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedChannelException
+      // a refused, reset or broken connection to the database (SocketException covers ConnectException)
+      if (t instanceof SocketException || t instanceof ClosedChannelException
         || t instanceof ClosedConnectionException || t instanceof TimeoutException) {
         return true;
       }

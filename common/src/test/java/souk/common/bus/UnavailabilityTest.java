@@ -17,6 +17,8 @@ class UnavailabilityTest {
     assertTrue(Unavailability.isTransient(new ConnectException("Connection refused")));
     assertTrue(Unavailability.isTransient(new VertxException("wrapped", new ConnectException("refused"))));
     assertTrue(Unavailability.isTransient(ClosedConnectionException.INSTANCE));
+    // found by the database-outage-under-load test: a connection the server reset while it went down was a 500
+    assertTrue(Unavailability.isTransient(new java.net.SocketException("Connection reset")));
     assertTrue(Unavailability.isTransient(new PgException("terminating connection", "FATAL", "57P01", null)));
     assertTrue(Unavailability.isTransient(new PgException("no connection", "FATAL", "08006", null)));
   }
