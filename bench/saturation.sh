@@ -35,7 +35,7 @@ mvn -B -q package -DskipTests
 mkdir -p "$RESULTS"
 
 log "starting Souk on core 0 only (cluster $CLUSTER)"
-LOGS="$WORK/logs"
+LOGS="$RESULTS/saturation-$STAMP-logs"   # kept for reading afterwards
 SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5921 \
   SOUK_CLUSTER_MEMBERS=127.0.0.1:5921,127.0.0.1:5922 SOUK_MANAGEMENT_PORT=0 SOUK_LOG_DIR="$LOGS" \
   SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
@@ -74,10 +74,11 @@ for i in $(seq 1 600); do
 done
 wait "$SAMPLER" 2>/dev/null || kill "$SAMPLER" 2>/dev/null || true
 
-suspected=$(grep -ahE "is suspected|Suspecting|suspect" "$LOGS"/*.log 2>/dev/null | wc -l)
-removed=$(grep -ahE "Removing Member|removed from the cluster|Member.*removed" "$LOGS"/*.log 2>/dev/null | wc -l)
-jumps=$(grep -ahE "System clock apparently jumped|clock jump" "$LOGS"/*.log 2>/dev/null | wc -l)
-merges=$(grep -ahE "merge|Merging" "$LOGS"/*.log 2>/dev/null | grep -vc "merge.first" || true)
+count() { { grep -ahE "$1" "$LOGS"/*.log 2>/dev/null || true; } | wc -l; }
+suspected=$(count "is suspected|Suspecting")
+removed=$(count "Removing Member|Member .* removed")
+jumps=$(count "clock apparently jumped|System clock jumped|clock jump")
+merges=$(count "Merging|merge request|split-brain")
 not_ready=$(awk '$2 != 200' "$WORK/ready.txt" | wc -l)
 python3 - "$RESULTS/saturation-$STAMP.json" <<PY
 import json, sys
