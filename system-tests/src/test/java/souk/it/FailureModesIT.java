@@ -184,14 +184,7 @@ class FailureModesIT {
         acknowledged.remove(row.getString(0));
       }
     }
-    long pending = 0;
-    for (int i = 0; i < 240; i++) {
-      pending = cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
-      if (pending == 0) {
-        break;
-      }
-      TimeUnit.MILLISECONDS.sleep(500);
-    }
+    long pending = shop.awaitSettled();
     long twice = cluster.count(SoukCluster.PAYMENT,
       "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) t");
     System.out.printf("[database down under load] %d s outage, statuses %s, orders again 20 at %d ms after the "

@@ -108,14 +108,7 @@ class RollingRestartIT {
       shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())
         .forEach(row -> lost.remove(row.getString(0)));
     }
-    long pending = 0;
-    for (int i = 0; i < 240; i++) {
-      pending = shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
-      if (pending == 0) {
-        break;
-      }
-      TimeUnit.MILLISECONDS.sleep(500);
-    }
+    long pending = shop.awaitSettled();
     System.out.printf("[rolling restart under load] %d restarts in %.0f s, %d requests served, %d orders, "
         + "failures %s, lost %d, pending after %d%n", restarts, (System.nanoTime() - began) / 1e9, ok.get(),
       acknowledged.size(), failures, lost.size(), pending);

@@ -80,6 +80,17 @@ final class ShopClient implements AutoCloseable {
     throw new AssertionError("order " + orderId + " never reached the expected state; last: " + last);
   }
 
+  /** Waits (bounded: 120 s) until no order is PENDING; returns how many still are. */
+  long awaitSettled() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long pending = count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
+    for (int i = 0; i < 240 && pending > 0 && System.nanoTime() < deadline; i++) {
+      TimeUnit.MILLISECONDS.sleep(500);
+      pending = count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
+    }
+    return pending;
+  }
+
   static Predicate<JsonObject> paymentIs(String status) {
     return order -> order.getJsonObject("payment") != null
       && status.equals(order.getJsonObject("payment").getString("status"));
