@@ -59,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
       protection.loginPerMinute(), protection.maxIdentities(), protection.syncMs());
     Breakers breakers = new Breakers(vertx, config.breakers().maxFailures(), config.breakers().resetMs(),
       node.metrics());
-    ServiceReadiness readiness = new ServiceReadiness(vertx, registry, breakers);
+    ServiceReadiness readiness = new ServiceReadiness(vertx, registry, breakers, directory);
     Probes probes = new Probes(vertx, node.cluster(), node.metrics());
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));
 

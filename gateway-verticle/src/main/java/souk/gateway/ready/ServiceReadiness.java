@@ -12,6 +12,7 @@ import souk.common.bus.Requests;
 import souk.common.discovery.RecordSweep;
 import souk.common.discovery.ServiceRegistry;
 import souk.gateway.routing.Breakers;
+import souk.gateway.routing.RouteDirectory;
 
 import java.util.List;
 
@@ -29,17 +30,27 @@ public final class ServiceReadiness {
   private final Vertx vertx;
   private final ServiceRegistry registry;
   private final Breakers breakers;
+  private final RouteDirectory directory;
 
-  public ServiceReadiness(Vertx vertx, ServiceRegistry registry, Breakers breakers) {
+  public ServiceReadiness(Vertx vertx, ServiceRegistry registry, Breakers breakers, RouteDirectory directory) {
     this.vertx = vertx;
     this.registry = registry;
     this.breakers = breakers;
+    this.directory = directory;
   }
 
+  /**
+   * Also KO while this gateway's route table has no live node of the service yet: a node that answers pings but whose
+   * routes the gateway has not read would answer its clients 404.
+   */
   public Future<Status> check(String service) {
     return nodes(service).map(status -> {
       JsonObject data = status.getData() == null ? new JsonObject() : status.getData();
-      return status.setData(data.put("breaker", breakers.state(service)));
+      data.put("breaker", breakers.state(service));
+      if (status.isOk() && !directory.table().isLive(service)) {
+        return Status.KO(data.put("reason", "routes not read yet"));
+      }
+      return status.setData(data);
     });
   }
 

@@ -1,6 +1,7 @@
 package souk.gateway.routing;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -83,18 +84,22 @@ public final class RouteDirectory {
       readAgain = true;
       return reading;
     }
-    reading = read(++reads).timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(e -> {
-      LOG.warn("reading discovery records took too long; reading again", kv("timeoutMs", READ_TIMEOUT_MS));
-      return Future.succeededFuture();
-    }).eventually(() -> {
+    // marked as reading before the read starts: a read that ends at once must still clear the mark, or the table
+    // would never be read again
+    Promise<Void> done = Promise.promise();
+    reading = done.future();
+    read(++reads).timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(read -> {
+      if (read.failed()) {
+        LOG.warn("reading discovery records took too long; reading again", kv("timeoutMs", READ_TIMEOUT_MS));
+      }
       reading = null;
+      done.complete();
       if (readAgain) {
         readAgain = false;
         refresh();
       }
-      return Future.succeededFuture();
     });
-    return reading;
+    return done.future();
   }
 
   private Future<Void> read(long number) {
