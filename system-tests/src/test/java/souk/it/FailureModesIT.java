@@ -131,7 +131,7 @@ class FailureModesIT {
     List<String> wrong = new CopyOnWriteArrayList<>();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService clients = Executors.newFixedThreadPool(shoppers.size());
-    long heapBefore = HostileInputIT.heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
+    long heapBefore = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
     long recoveredAfterMs;
     try {
       for (Api.Account shopper : shoppers) {
@@ -178,7 +178,7 @@ class FailureModesIT {
       clients.shutdown();
       clients.awaitTermination(60, TimeUnit.SECONDS);
     }
-    long heapAfter = HostileInputIT.heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
+    long heapAfter = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
     for (Api.Account shopper : shoppers) {
       for (var row : cluster.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())) {
         acknowledged.remove(row.getString(0));

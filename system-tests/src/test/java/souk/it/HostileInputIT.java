@@ -48,7 +48,7 @@ class HostileInputIT {
   @Test
   void a_flood_of_hostile_input_gets_no_5xx_no_stack_trace_and_leaves_the_heap_flat() throws Exception {
     Api.Account victim = api.newAccount();
-    long heapBefore = heapAfterGc();
+    long heapBefore = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
     long began = System.nanoTime();
     Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
     List<String> serverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -66,7 +66,7 @@ class HostileInputIT {
     int raw = rawBytes();
     long slowlorisServed = slowloris();
     int frames = hostileFrames(victim);
-    long heapAfter = heapAfterGc();
+    long heapAfter = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
 
     System.out.printf("[hostile input] %d requests in %.1f s, statuses %s; %d raw non-HTTP connections; "
         + "slowloris: %d normal requests served meanwhile; %d hostile bridge frames; gateway heap after GC %d -> %d KB%n",
@@ -277,35 +277,5 @@ class HostileInputIT {
       client.close();
     }
     return frames;
-  }
-
-  /** The gateway's used heap after a full collection, in KB (jcmd, from the JDK running the tests). */
-  private static long heapAfterGc() throws Exception {
-    return heapAfterGc(cluster.node(SoukCluster.GATEWAY).pid());
-  }
-
-  /** The used heap of the JVM {@code pid} after a full collection, in KB. */
-  static long heapAfterGc(long pid) throws Exception {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    run(jcmd, String.valueOf(pid), "GC.run");
-    String info = run(jcmd, String.valueOf(pid), "GC.heap_info");
-    // each generation's line (Serial: "def new generation", "tenured generation"; G1: "garbage-first heap")
-    java.util.regex.Matcher used = java.util.regex.Pattern.compile("(generation|heap)\\s+total \\d+K, used (\\d+)K")
-      .matcher(info);
-    long total = 0;
-    while (used.find()) {
-      total += Long.parseLong(used.group(2));
-    }
-    if (total == 0) {
-      throw new AssertionError("no heap figures from jcmd: " + info);
-    }
-    return total;
-  }
-
-  private static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    process.waitFor(30, TimeUnit.SECONDS);
-    return out;
   }
 }

@@ -75,6 +75,30 @@ public final class NodeProcess {
     return managementPort;
   }
 
+  /** This JVM's used heap after a full collection, in KB (jcmd, from the JDK running the tests). */
+  public long heapAfterGcKb() throws Exception {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    jcmd(jcmd, String.valueOf(pid()), "GC.run");
+    String info = jcmd(jcmd, String.valueOf(pid()), "GC.heap_info");
+    // each generation's line (Serial: "def new generation", "tenured generation"; G1: "garbage-first heap")
+    Matcher used = Pattern.compile("(generation|heap)\\s+total \\d+K, used (\\d+)K").matcher(info);
+    long total = 0;
+    while (used.find()) {
+      total += Long.parseLong(used.group(2));
+    }
+    if (total == 0) {
+      throw new AssertionError("no heap figures from jcmd: " + info);
+    }
+    return total;
+  }
+
+  private static String jcmd(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    process.waitFor(30, TimeUnit.SECONDS);
+    return out;
+  }
+
   /** Whether the test stopped or killed this node (as opposed to the node dying by itself). */
   public boolean stoppedOnPurpose() {
     return stopped;
