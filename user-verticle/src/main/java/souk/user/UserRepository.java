@@ -3,6 +3,7 @@ package souk.user;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import souk.common.bus.ErrorCode;
@@ -17,9 +18,12 @@ public final class UserRepository {
   private static final String COLUMNS = "id, name, email, created_at";
 
   private final Pool pool;
+  private final SqlClient reads;
 
-  public UserRepository(Pool pool) {
+  /** @param reads a pipelined client for the lookups ({@link souk.common.db.Databases#pipelined}) */
+  public UserRepository(Pool pool, SqlClient reads) {
     this.pool = pool;
+    this.reads = reads;
   }
 
   /** Inserts a user; fails with {@link ErrorCode#CONFLICT} when the email is taken, whatever its case. */
@@ -34,7 +38,7 @@ public final class UserRepository {
   }
 
   public Future<User> find(UUID id) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
+    return reads.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
       .map(rows -> rows.size() == 0 ? null : toUser(rows.iterator().next()));
   }
 

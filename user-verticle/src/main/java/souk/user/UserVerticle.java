@@ -29,7 +29,7 @@ public final class UserVerticle extends VerticleBase {
       PasswordHasher hasher = new PasswordHasher(node.rawConfig().getInteger("bcryptCost"));
       hashing = new HashingQueue(vertx, node.rawConfig().getInteger("passwordHashThreads"),
         node.rawConfig().getInteger("passwordHashQueue"), node.metrics());
-      new UserApi(new UserService(new UserRepository(pool), hasher, hashing)).register(dispatcher);
+      new UserApi(new UserService(new UserRepository(pool, Databases.pipelined(vertx, pg)), hasher, hashing)).register(dispatcher);
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
   }

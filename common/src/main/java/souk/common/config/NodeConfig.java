@@ -21,10 +21,12 @@ import java.util.List;
  * @param clusterTls       mutual TLS on the event bus ({@code SOUK_CLUSTER_TLS_*}); off when unset
  * @param clusterInsecure  allows a non-loopback cluster host without cluster TLS ({@code SOUK_CLUSTER_INSECURE},
  *                         isolated test networks only; default false)
+ * @param eventLoops       event-loop threads of this node ({@code SOUK_EVENT_LOOPS}); 0, the default, means one per
+ *                         core: more only add hand-offs between threads on the request path
  */
 public record NodeConfig(String service, String clusterName, String clusterHost, int clusterPort, List<String> clusterMembers,
                          String clusterConfig, int managementPort, int shutdownSeconds, AccessLogMode accessLog,
-                         ClusterTls clusterTls, boolean clusterInsecure) {
+                         ClusterTls clusterTls, boolean clusterInsecure, int eventLoops) {
 
   /**
    * PEM files for mutual TLS on the event bus: this node's certificate and key, and the CA that signs every node's.
@@ -46,7 +48,7 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
   /** A node on loopback without cluster TLS, for tests that join a cluster as a plain member. */
   public static NodeConfig member(String name, String clusterName, String host, int port, List<String> members) {
     return new NodeConfig(name, clusterName, host, port, members, "", 0, 5, AccessLogMode.ERRORS, ClusterTls.NONE,
-      false);
+      false, 0);
   }
 
   public static NodeConfig from(String service, JsonObject json) {
@@ -62,7 +64,13 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       AccessLogMode.parse(json.getString("accessLog", "errors")),
       new ClusterTls(json.getString("clusterTlsCert", ""), json.getString("clusterTlsKey", ""),
         json.getString("clusterTlsCa", "")),
-      json.getBoolean("clusterInsecure", false));
+      json.getBoolean("clusterInsecure", false),
+      json.getInteger("eventLoops", 0));
+  }
+
+  /** The event-loop threads to start: {@link #eventLoops}, or one per core when it is 0. */
+  public int eventLoopThreads() {
+    return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
   }
 
   /** {@code "a, b,,c"} → {@code [a, b, c]}: a comma-separated setting as a list. */

@@ -68,6 +68,7 @@ public final class NodeLauncher {
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = Vertx.builder()
         .with(new VertxOptions()
+          .setEventLoopPoolSize(config.eventLoopThreads())
           .setMetricsOptions(metricsOptions())
           .setEventBusOptions(ClusterSecurity.eventBus(config)))
         .withMetrics(new MicrometerMetricsFactory(registry))
