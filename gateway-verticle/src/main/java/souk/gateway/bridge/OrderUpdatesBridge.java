@@ -2,6 +2,8 @@ package souk.gateway.bridge;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
@@ -15,6 +17,7 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.Addresses;
+import souk.common.bus.Headers;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.RequestIds;
 
@@ -44,6 +47,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
   static final Pattern ADDRESS = Pattern.compile(Pattern.quote(Addresses.ORDER_UPDATES_PREFIX) + "[0-9a-fA-F-]{36}");
 
   private static final Logger LOG = LoggerFactory.getLogger(OrderUpdatesBridge.class);
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
   private final Bearer bearer;
@@ -73,6 +77,15 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     router.post(PATH + "/*").handler(ctx -> frameLimit(ctx, limits.maxFrameBytes()));
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
       .bridge(options, new OrderUpdatesBridge(vertx, bearer, limits)));
+    vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, update -> passOn(vertx, update));
+  }
+
+  // the order nodes' one publish per update reaches every gateway; each hands it to the sockets it holds itself
+  private static void passOn(Vertx vertx, Message<JsonObject> update) {
+    String address = Addresses.orderUpdates(update.headers().get(Headers.USER_ID));
+    if (ADDRESS.matcher(address).matches()) {
+      vertx.eventBus().publish(address, update.body(), LOCAL_ONLY);
+    }
   }
 
   /** A frame posted by a polling transport must say its size, and be no larger than a WebSocket frame may be. */

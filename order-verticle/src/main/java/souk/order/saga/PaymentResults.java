@@ -80,7 +80,7 @@ public final class PaymentResults {
       if (!applied.changed()) {
         return Future.succeededFuture(applied);
       }
-      LOG.info("payment result applied", kv("orderId", orderId), kv("payment", status),
+      LOG.debug("payment result applied", kv("orderId", orderId), kv("payment", status),
         kv("status", applied.order().status()), kv("refund", applied.refund()), kv("requestId", requestId));
       return orders.update(tx, applied.order())
         .compose(stored -> applied.refund()

@@ -112,7 +112,7 @@ public final class OrderCommands {
     return orders.insert(tx, UUID.randomUUID(), userId, order)
       .compose(created -> Outbox.add(tx, PaymentCommands.charge(created, requestId)).map(m -> created))
       .map(created -> {
-        LOG.info("order placed", kv("orderId", created.id()), kv("total", created.total()), kv("requestId", requestId));
+        LOG.debug("order placed", kv("orderId", created.id()), kv("total", created.total()), kv("requestId", requestId));
         return ApiReply.created("/api/v1/orders/" + created.id(), created.toJson());
       });
   }

@@ -87,7 +87,7 @@ public final class PaymentService {
           Payment payment = withStatus(draft, approved ? SagaMessages.SUCCEEDED : SagaMessages.DECLINED);
           return payments.insert(tx, payment).compose(inserted -> !inserted ? Future.succeededFuture(false)
             : Outbox.add(tx, result(payment, payment.status(), requestId)).map(m -> {
-              LOG.info("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
+              LOG.debug("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
                 kv("requestId", requestId));
               return true;
             }));
