@@ -64,7 +64,8 @@ public final class NodeLauncher {
           + "networks only.", config.clusterHost());
       }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
+      HazelcastClusterManager manager = new HazelcastClusterManager(
+        HazelcastConfigs.load(config, ClusterJoin.from(raw)));
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = Vertx.builder()
         .with(new VertxOptions()
