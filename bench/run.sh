@@ -231,6 +231,12 @@ read -r tls_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
 read -r tls_hop_rps tls_hop_p50 tls_hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
 read -r tls_read_rps tls_read_p50 tls_read_p99 tls_read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
+log "the same cluster with tracing on (every trace sampled, OTLP to the HTTP ceiling server as a sink): read path"
+stop_souk
+SOUK_OTEL_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CEILING" start_souk "$WORK/run-otel.log"
+read -r otel_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
+read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+
 python3 - "$RESULTS/$STAMP.json" <<PY
 import json, sys
 r = lambda a, b: round(a / b, 3) if b else None
@@ -251,6 +257,10 @@ res = {
                  "readPath": {"rps": $tls_read_rps, "p50Ms": $tls_read_p50, "p99Ms": $tls_read_p99, "non2xx": $tls_read_bad,
                               "ofProxy": r($tls_read_rps, $tls_proxy_rps)},
                  "readPathOfPlain": r(r($tls_read_rps, $tls_proxy_rps), r($read_rps, $proxy_rps))},
+  "tracing": {"proxyRps": $otel_proxy_rps,
+              "readPath": {"rps": $otel_read_rps, "p50Ms": $otel_read_p50, "p99Ms": $otel_read_p99, "non2xx": $otel_read_bad,
+                           "ofProxy": r($otel_read_rps, $otel_proxy_rps)},
+              "readPathOfUntraced": r(r($otel_read_rps, $otel_proxy_rps), r($read_rps, $proxy_rps))},
   "openLoopReadPath": json.loads('[$open_loop]'),
   "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
                 "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),

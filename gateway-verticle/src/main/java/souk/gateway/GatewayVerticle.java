@@ -3,11 +3,13 @@ package souk.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import souk.common.discovery.ServiceRegistry;
 import souk.common.node.Node;
 import souk.common.ops.Probes;
+import souk.common.trace.Tracing;
 import souk.gateway.aggregate.SummaryEndpoint;
 import souk.gateway.auth.JwtSecrets;
 import souk.gateway.auth.TokenEndpoint;
@@ -22,6 +24,7 @@ import souk.gateway.http.Fallbacks;
 import souk.gateway.http.Https;
 import souk.gateway.http.RequestIds;
 import souk.gateway.http.SecurityHeaders;
+import souk.gateway.http.TraceResponse;
 import souk.gateway.limit.Limits;
 import souk.gateway.limit.RateLimitHandler;
 import souk.gateway.limit.TrustedProxies;
@@ -72,7 +75,8 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(router -> vertx.createHttpServer(
           Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
             .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes())
-            .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes()))
+            .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes())
+            .setTracingPolicy(TracingPolicy.ALWAYS))
         .requestHandler(router)
         .listen(config.httpPort(), config.httpHost()))
       .onSuccess(s -> server = s);
@@ -81,6 +85,9 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
     TrustedProxies proxies = TrustedProxies.of(config.limits().trustedProxies());
     Router router = Router.router(vertx);
+    if (Tracing.enabled(node.rawConfig())) {
+      router.route().handler(new TraceResponse());
+    }
     router.route().handler(new RequestIds()).handler(new AccessLog(node.config().accessLog()))
       .handler(new SecurityHeaders())
       .handler(new Cors(config.limits().corsOrigins()));

@@ -21,6 +21,7 @@ import souk.common.outbox.Backoff;
 import souk.common.outbox.DeadLetters;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
+import souk.common.outbox.OutboxBacklog;
 import souk.common.outbox.OutboxMessage;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
@@ -194,6 +195,30 @@ class OutboxRelayIT {
     assertEquals(4, calls.get());
     assertEquals(0.0, metrics.get("souk_outbox_dead_letters").gauge().value());
     assertEquals(false, deadLetters.replay(poison.id()).await(5, TimeUnit.SECONDS), "nothing left to replay");
+  }
+
+  @Test
+  void the_backlog_gauges_count_the_undelivered_messages_and_the_age_of_the_oldest() throws Exception {
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    OutboxBacklog backlog = new OutboxBacklog(vertx, pool(), metrics);
+    backlog.refresh().await(5, TimeUnit.SECONDS);
+    assertEquals(0.0, metrics.get("souk_outbox_pending").gauge().value(), "an empty outbox");
+    assertEquals(0.0, metrics.get("souk_outbox_oldest_pending_seconds").gauge().value());
+
+    write(3);
+    pool().query("UPDATE outbox SET created_at = now() - interval '90 seconds'").execute().await(5, TimeUnit.SECONDS);
+    backlog.refresh().await(5, TimeUnit.SECONDS);
+    assertEquals(3.0, metrics.get("souk_outbox_pending").gauge().value());
+    double oldest = metrics.get("souk_outbox_oldest_pending_seconds").gauge().value();
+    assertTrue(oldest >= 90 && oldest < 600, "oldest waited " + oldest + " s");
+
+    vertx.eventBus().<JsonObject>consumer(address, m -> m.reply(new JsonObject())).completion()
+      .await(5, TimeUnit.SECONDS);
+    relay(pool());
+    awaitTrue("all rows delivered", () -> pendingQuietly() == 0);
+    backlog.refresh().await(5, TimeUnit.SECONDS);
+    assertEquals(0.0, metrics.get("souk_outbox_pending").gauge().value(), "delivered rows are not backlog");
+    assertEquals(0.0, metrics.get("souk_outbox_oldest_pending_seconds").gauge().value());
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Builds the Hazelcast configuration of a node: {@code cluster.xml} (the packaged one, or the file named by
  * {@code SOUK_CLUSTER_CONFIG}), then the node's own cluster name, bind address, port and members on top, so that one jar joins a
- * cluster on one host or across hosts without editing XML.
+ * cluster on one host, across hosts or in Kubernetes ({@link ClusterJoin}) without editing XML.
  */
 public final class HazelcastConfigs {
 
@@ -31,12 +31,25 @@ public final class HazelcastConfigs {
   }
 
   public static Config load(NodeConfig node) {
+    return load(node, ClusterJoin.TCP_IP);
+  }
+
+  /** As {@link #load(NodeConfig)}, joining the members {@code join} says how to find. */
+  public static Config load(NodeConfig node, ClusterJoin join) {
     Config config = node.clusterConfig().isBlank() ? packaged() : fromFile(node.clusterConfig());
     config.setClusterName(node.clusterName());
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(node.clusterPort()).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).clear().addInterface(node.clusterHost());
-    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    if (join.mode() == ClusterJoin.Mode.KUBERNETES) {
+      network.getJoin().getTcpIpConfig().setEnabled(false);
+      // DNS lookup mode: no Kubernetes API access needed, the headless service's records are the members
+      network.getJoin().getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", join.serviceDns())
+        .setProperty("service-port", String.valueOf(node.clusterPort()));
+    } else {
+      network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    }
     network.getJoin().getMulticastConfig().setEnabled(false);
     network.getJoin().getAutoDetectionConfig().setEnabled(false);
     // whatever file is used: bind the configured interface only, and heal a partition in seconds, not minutes

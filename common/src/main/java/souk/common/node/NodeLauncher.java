@@ -5,8 +5,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
@@ -15,11 +17,14 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.Addresses;
 import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
+import souk.common.trace.TraceIdsInLogs;
+import souk.common.trace.Tracing;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
@@ -64,13 +69,23 @@ public final class NodeLauncher {
           + "networks only.", config.clusterHost());
       }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(config));
+      HazelcastClusterManager manager = new HazelcastClusterManager(
+        HazelcastConfigs.load(config, ClusterJoin.from(raw)));
+      VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(config.eventLoopThreads())
+        .setMetricsOptions(metricsOptions())
+        .setEventBusOptions(ClusterSecurity.eventBus(config));
+      VertxBuilder builder = Vertx.builder();
+      // with SOUK_OTEL_EXPORTER unset there is no tracer at all, and tracing costs nothing
+      Tracing.start(service, raw).ifPresent(sdk -> {
+        options.setTracingOptions(new TracingOptions());
+        builder.withTracer(new OpenTelemetryTracingFactory(sdk));
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).addTurboFilter(new TraceIdsInLogs());
+        LOG.info("tracing on", kv("exporter", raw.getString("otelExporter")));
+      });
       // main is not an event loop: it may wait for the cluster and the deployment
-      vertx = Vertx.builder()
-        .with(new VertxOptions()
-          .setEventLoopPoolSize(config.eventLoopThreads())
-          .setMetricsOptions(metricsOptions())
-          .setEventBusOptions(ClusterSecurity.eventBus(config)))
+      vertx = builder
+        .with(options)
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(manager)
         .buildClustered()

@@ -13,6 +13,7 @@ import souk.common.bus.ServiceDispatcher;
 import souk.common.discovery.ServiceRegistry;
 import souk.common.ops.Probes;
 import souk.common.outbox.DeadLetters;
+import souk.common.outbox.OutboxBacklog;
 
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +42,7 @@ public final class ServiceHost {
   private final ServiceRegistry registry;
   private HttpServer management;
   private DeadLetters deadLetters;
+  private OutboxBacklog backlog;
 
   private ServiceHost(Vertx vertx, Node node, Pool pool, ServiceDispatcher dispatcher, ServiceRegistry registry) {
     this.vertx = vertx;
@@ -61,6 +63,7 @@ public final class ServiceHost {
     Probes probes = new Probes(vertx, node.cluster(), node.metrics())
       .check("database", () -> pool.query("SELECT 1").execute().map(rows -> Status.OK()));
     host.deadLetters = new DeadLetters(vertx, pool, node.metrics()).start();
+    host.backlog = new OutboxBacklog(vertx, pool, node.metrics()).start();
     return dispatcher.start()
       .compose(v -> probes.serve(vertx, node.config().clusterHost(), node.config().managementPort(),
         host.deadLetters::mount))
@@ -80,6 +83,9 @@ public final class ServiceHost {
   public Future<Void> stop() {
     if (deadLetters != null) {
       deadLetters.stop();
+    }
+    if (backlog != null) {
+      backlog.stop();
     }
     long drainMs = TimeUnit.SECONDS.toMillis(node.config().shutdownSeconds());
     return registry.close()

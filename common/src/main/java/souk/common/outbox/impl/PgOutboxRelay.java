@@ -35,7 +35,7 @@ public final class PgOutboxRelay implements OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(PgOutboxRelay.class);
   private static final int MAX_ERROR_LENGTH = 500;
   private static final String CLAIM = """
-    SELECT id, address, action, payload, request_id, attempts, rejections FROM outbox
+    SELECT id, address, action, payload, request_id, attempts, rejections, traceparent FROM outbox
     WHERE delivered_at IS NULL AND next_attempt <= now()
     ORDER BY next_attempt, created_at
     LIMIT $1
@@ -139,7 +139,8 @@ public final class PgOutboxRelay implements OutboxRelay {
         options.sendTimeoutMs())
       .addHeader(Outbox.MESSAGE_ID, row.getUUID("id").toString());
     JsonObject payload = (JsonObject) row.getValue("payload");
-    return vertx.eventBus().request(row.getString("address"), payload, delivery).mapEmpty();
+    return DeliverySpan.around(row, () -> vertx.eventBus().request(row.getString("address"), payload, delivery)
+      .mapEmpty());
   }
 
   private Future<Void> recordFailure(SqlConnection conn, Row row, Throwable failure) {

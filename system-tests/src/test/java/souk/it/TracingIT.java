@@ -1,0 +1,113 @@
+package souk.it;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.it.OtlpReceiver.ExportedSpan;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One order's trace, exported over OTLP by every node to a receiver this test runs: it starts at the client's
+ * {@code traceparent}, crosses the gateway, the order node and, through the outbox, the payment node, and comes back
+ * to the order node with the payment's result, every span's parent one of the trace's own.
+ */
+class TracingIT {
+
+  private static final OtlpReceiver receiver = OtlpReceiver.start();
+
+  @RegisterExtension
+  static final SoukCluster cluster = new SoukCluster()
+    .env("SOUK_OTEL_EXPORTER", "otlp")
+    .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
+    .env("OTEL_BSP_SCHEDULE_DELAY", "200");
+  private static final ShopClient shop = new ShopClient(cluster);
+
+  @AfterAll
+  static void stopReceiver() throws Exception {
+    receiver.close();
+  }
+
+  @Test
+  void one_orders_trace_spans_gateway_order_and_payment_nodes_and_back_with_parent_links_intact() throws Exception {
+    Api.Account shopper = shop.signUp();
+    String traceId = hex(16);
+    String clientSpan = hex(8);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json")
+      .add("Authorization", shopper.bearer()).add("traceparent", "00-" + traceId + "-" + clientSpan + "-01");
+    HttpResponse<Buffer> placed = new Api(cluster).raw(HttpMethod.POST, "/api/v1/orders", headers,
+      ShopClient.order("tok_visa", 450, 2).toBuffer());
+    assertEquals(201, placed.statusCode(), placed.bodyAsString());
+    String returned = placed.getHeader("traceparent");
+    assertNotNull(returned, "the gateway returns the trace it joined");
+    assertTrue(returned.startsWith("00-" + traceId + "-"), returned);
+    String orderId = placed.bodyAsJsonObject().getString("id");
+    shop.awaitOrder(shopper, orderId, order -> "CONFIRMED".equals(order.getString("status")));
+
+    OutboxRelayIT.awaitTrue("the payment's result comes back to the order node in the trace",
+      () -> backAtOrderNode(receiver.trace(traceId)));
+    List<ExportedSpan> spans = receiver.trace(traceId);
+    Map<String, ExportedSpan> byId = spans.stream().collect(Collectors.toMap(ExportedSpan::spanId, Function.identity()));
+    for (ExportedSpan span : spans) {
+      assertTrue(span.parentId().equals(clientSpan) || byId.containsKey(span.parentId()),
+        "the parent of " + span + " is in the trace\n" + describe(spans));
+    }
+    ExportedSpan gateway = spans.stream().filter(s -> s.parentId().equals(clientSpan)).findFirst().orElseThrow();
+    assertEquals("gateway", gateway.service(), describe(spans));
+    assertEquals(ExportedSpan.SERVER, gateway.kind());
+    assertEquals("00-" + traceId + "-" + gateway.spanId() + "-01", returned, "the header names the gateway's span");
+    ExportedSpan payment = spans.stream().filter(s -> s.service().equals("payment-service")).findFirst().orElseThrow();
+    List<String> path = ancestry(payment, byId).stream().map(ExportedSpan::service).distinct().toList();
+    assertEquals(List.of("payment-service", "order-service", "gateway"), path, describe(spans));
+    assertTrue(spans.stream().anyMatch(s -> s.service().equals("order-service") && s.name().startsWith("outbox ")
+      && s.kind() == ExportedSpan.PRODUCER), "the outbox delivery has its span\n" + describe(spans));
+    assertTrue(spans.stream().anyMatch(s -> s.service().equals("order-service") && s.kind() == ExportedSpan.CLIENT
+      && !s.name().contains("payment")), "the order node's SQL has spans\n" + describe(spans));
+
+    String orderLog = cluster.node(SoukCluster.ORDER).log();
+    assertTrue(orderLog.lines().anyMatch(line -> line.contains("\"traceId\":\"" + traceId + "\"")
+      && line.contains("\"message\":\"order placed\"") && line.contains("\"requestId\":")),
+      "the order node's log line names the trace next to the request id");
+  }
+
+  // a span of the order node whose ancestors include the payment node's
+  private static boolean backAtOrderNode(List<ExportedSpan> spans) {
+    Map<String, ExportedSpan> byId = spans.stream()
+      .collect(Collectors.toMap(ExportedSpan::spanId, Function.identity(), (a, b) -> a));
+    return spans.stream().filter(s -> s.service().equals("order-service"))
+      .anyMatch(s -> ancestry(s, byId).stream().anyMatch(a -> a.service().equals("payment-service")));
+  }
+
+  private static List<ExportedSpan> ancestry(ExportedSpan span, Map<String, ExportedSpan> byId) {
+    List<ExportedSpan> chain = new java.util.ArrayList<>();
+    for (ExportedSpan s = span; s != null && chain.size() < 100; s = byId.get(s.parentId())) {
+      chain.add(s);
+    }
+    return chain;
+  }
+
+  private static String describe(List<ExportedSpan> spans) {
+    return spans.stream().map(s -> s.service() + " " + s.kind() + " '" + s.name() + "' " + s.spanId() + " <- "
+      + s.parentId()).collect(Collectors.joining("\n"));
+  }
+
+  private static String hex(int bytes) {
+    byte[] value = new byte[bytes];
+    ThreadLocalRandom.current().nextBytes(value);
+    value[0] |= 1;
+    return HexFormat.of().formatHex(value);
+  }
+}
