@@ -10,6 +10,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 
@@ -266,7 +267,7 @@ class OrderSagaIT {
       String declined = shop.placed(kim, ShopClient.order("tok_chargeDeclined", 100, 1)).getString("id");
       shop.awaitOrder(kim, declined, o -> "CANCELLED".equals(o.getString("status")));
 
-      DeliveryOptions summary = new DeliveryOptions().addHeader(Headers.ACTION, "summary")
+      DeliveryOptions summary = new DeliveryOptions().addHeader(Headers.ACTION, Actions.SUMMARY)
         .addHeader(Headers.USER_ID, kim.id()).setSendTimeout(10_000);
       JsonObject orders = member.eventBus().<JsonObject>request(Addresses.ORDER_SERVICE, new JsonObject(), summary)
         .await(15, TimeUnit.SECONDS).body();

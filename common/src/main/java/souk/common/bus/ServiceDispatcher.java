@@ -15,6 +15,7 @@ import souk.common.log.AccessLogMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -51,13 +52,26 @@ public final class ServiceDispatcher {
     this.service = service;
     this.nodeId = nodeId;
     this.accessLog = accessLog;
-    on(Headers.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
+    on(Actions.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
   }
 
-  /** Registers the handler of one action; its future's value is the reply body. */
+  /**
+   * Registers the handler of one action; its future's value is the reply body. A service {@link Actions} knows may
+   * answer only the actions it names there: any other fails at start-up, before a sender could spell it differently.
+   */
   public ServiceDispatcher on(String action, Function<Message<JsonObject>, Future<?>> handler) {
+    Set<String> declared = Actions.answeredBy(service);
+    if (!declared.isEmpty() && !declared.contains(action)) {
+      throw new IllegalArgumentException(service + " answers an action that souk.common.bus.Actions does not name: "
+        + action);
+    }
     handlers.put(action, handler);
     return this;
+  }
+
+  /** The actions registered so far, {@link Actions#PING} included. */
+  public Set<String> actions() {
+    return Set.copyOf(handlers.keySet());
   }
 
   /** Starts consuming; completes once the registrations have reached the cluster. */
@@ -107,7 +121,7 @@ public final class ServiceDispatcher {
       } else {
         code = replyFailure(message, action, done.cause());
       }
-      if (accessLog.logs(code >= ErrorCode.INTERNAL.code()) && !Headers.PING.equals(action)) {
+      if (accessLog.logs(code >= ErrorCode.INTERNAL.code()) && !Actions.PING.equals(action)) {
         LOG.info("handled", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)),
           kv("failureCode", code), kv("durationMs", (System.nanoTime() - began) / 1_000_000));
       }

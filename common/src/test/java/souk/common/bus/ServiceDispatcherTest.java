@@ -46,7 +46,7 @@ class ServiceDispatcherTest {
   @Test
   void ping_answers_with_the_node_id_on_both_addresses() throws Exception {
     dispatcher.start().await(5, TimeUnit.SECONDS);
-    DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING);
+    DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Actions.PING);
     JsonObject shared = vertx.eventBus().<JsonObject>request("test-service", new JsonObject(), ping)
       .await(5, TimeUnit.SECONDS).body();
     JsonObject own = vertx.eventBus().<JsonObject>request(Addresses.nodeAddress("test-service", "node-1"),
@@ -90,7 +90,7 @@ class ServiceDispatcherTest {
     TimeUnit.MILLISECONDS.sleep(200);
     assertFalse(drained.isComplete(), "still waiting for the request in flight");
     ReplyException refused = assertThrows(ReplyException.class, () -> vertx.eventBus()
-      .request("test-service", new JsonObject(), new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING))
+      .request("test-service", new JsonObject(), new DeliveryOptions().addHeader(Headers.ACTION, Actions.PING))
       .await(5, TimeUnit.SECONDS));
     assertEquals(ErrorCode.UNAVAILABLE, ErrorCode.of(refused), "no consumer any more");
 

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
@@ -30,8 +31,6 @@ import java.util.Locale;
 public final class TokenEndpoint implements Handler<RoutingContext> {
 
   public static final String PATH = "/api/v1/auth/token";
-  /** The user-service action that checks credentials and answers {@code {userId}}. */
-  public static final String AUTHENTICATE = "authenticate";
 
   private final ServiceCaller caller;
   private final Tokens tokens;
@@ -74,7 +73,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   }
 
   private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {
-    DeliveryOptions options = Requests.options(AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
+    DeliveryOptions options = Requests.options(Actions.User.AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
     return caller.request(Addresses.USER_SERVICE, credentials, options).map(reply -> reply.getString("userId"));
   }
 
