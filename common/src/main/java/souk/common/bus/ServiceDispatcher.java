@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.api.ApiReply;
@@ -37,21 +36,27 @@ public final class ServiceDispatcher {
   private final String service;
   private final String nodeId;
   private final AccessLogMode accessLog;
+  private final DependencyFailures dependencies;
   private final Map<String, Function<Message<JsonObject>, Future<?>>> handlers = new HashMap<>();
   private List<MessageConsumer<JsonObject>> consumers = List.of();
   private int inFlight;
   private Promise<Void> drained;
 
   public ServiceDispatcher(Vertx vertx, String service, String nodeId) {
-    this(vertx, service, nodeId, AccessLogMode.ERRORS);
+    this(vertx, service, nodeId, AccessLogMode.ERRORS, DependencyFailures.NONE);
   }
 
-  /** @param accessLog which handled actions get a {@code handled} line (failures are logged anyway) */
-  public ServiceDispatcher(Vertx vertx, String service, String nodeId, AccessLogMode accessLog) {
+  /**
+   * @param accessLog    which handled actions get a {@code handled} line (failures are logged anyway)
+   * @param dependencies which failures of what the service depends on are answers rather than bugs
+   */
+  public ServiceDispatcher(Vertx vertx, String service, String nodeId, AccessLogMode accessLog,
+                           DependencyFailures dependencies) {
     this.vertx = vertx;
     this.service = service;
     this.nodeId = nodeId;
     this.accessLog = accessLog;
+    this.dependencies = dependencies;
     on(Actions.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
   }
 
@@ -139,23 +144,17 @@ public final class ServiceDispatcher {
     }
   }
 
-  private static boolean isDataException(Throwable cause) {
-    return cause instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
-  }
-
   private int replyFailure(Message<JsonObject> message, String action, Throwable cause) {
     ServiceException failure = cause instanceof ServiceException e ? e : null;
     String requestId = message.headers().get(Headers.REQUEST_ID);
-    if (failure == null && Unavailability.isTransient(cause)) {
-      LOG.warn("action failed: a dependency is unavailable", kv("action", action), kv("requestId", requestId),
-        kv("error", String.valueOf(cause)));
-      failure = new ServiceException(ErrorCode.UNAVAILABLE, "The service cannot reach what it depends on; retry later");
-    } else if (failure == null && isDataException(cause)) {
-      // input that validation let through and PostgreSQL refused (SQLSTATE class 22): the client's, not a crash
-      LOG.warn("action failed: the database refused a value", kv("action", action), kv("requestId", requestId),
-        kv("error", String.valueOf(cause.getMessage())));
-      failure = new ServiceException(ErrorCode.VALIDATION, "The request holds a value that cannot be stored");
-    } else if (failure == null) {
+    if (failure == null) {
+      failure = dependencies.classify(cause);
+      if (failure != null) {
+        LOG.warn("action failed on a dependency", kv("action", action), kv("requestId", requestId),
+          kv("answer", failure.errorCode().name()), kv("error", String.valueOf(cause)));
+      }
+    }
+    if (failure == null) {
       LOG.error("action failed", kv("action", action), kv("requestId", requestId), cause);
       failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
     }

@@ -18,6 +18,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.Addresses;
+import souk.common.cluster.ClusterView;
 import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
 

@@ -14,8 +14,8 @@ import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxMessage;
 import souk.common.saga.PaymentStatus;
 import souk.common.saga.SagaMessages;
+import souk.payment.domain.Payment;
 import souk.payment.provider.PaymentProvider;
-import souk.payment.store.Payment;
 import souk.payment.store.PaymentRepository;
 
 import java.util.UUID;

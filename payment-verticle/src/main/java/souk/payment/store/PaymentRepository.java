@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import souk.common.saga.PaymentStatus;
+import souk.payment.domain.Payment;
 
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.service;
 
 import org.junit.jupiter.api.Test;
 

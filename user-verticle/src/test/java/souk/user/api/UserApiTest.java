@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.api;
 
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;

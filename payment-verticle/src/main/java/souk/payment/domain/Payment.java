@@ -1,4 +1,4 @@
-package souk.payment.store;
+package souk.payment.domain;
 
 import souk.common.saga.PaymentStatus;
 

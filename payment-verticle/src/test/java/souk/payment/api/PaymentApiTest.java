@@ -1,4 +1,4 @@
-package souk.payment;
+package souk.payment.api;
 
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;

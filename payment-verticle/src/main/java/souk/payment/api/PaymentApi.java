@@ -1,4 +1,4 @@
-package souk.payment;
+package souk.payment.api;
 
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -10,6 +10,8 @@ import souk.common.bus.Actions;
 import souk.common.bus.Headers;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceDispatcher;
+import souk.user.domain.User;
+import souk.user.service.UserService;
 
 import java.util.List;
 
