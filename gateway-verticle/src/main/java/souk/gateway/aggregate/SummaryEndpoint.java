@@ -17,7 +17,6 @@ import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
-import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
 import souk.gateway.routing.ServiceCaller;
 
@@ -58,7 +57,7 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
         ? summary(ctx, caller)
         : Future.failedFuture(new ServiceException(ErrorCode.FORBIDDEN, "You may only read your own summary")))
       .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer()))
-      .onFailure(failure -> Problems.send(ctx, failure));
+      .onFailure(ctx::fail);
   }
 
   private Future<JsonObject> summary(RoutingContext ctx, String userId) {

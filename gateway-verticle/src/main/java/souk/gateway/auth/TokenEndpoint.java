@@ -13,7 +13,6 @@ import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.JsonBody;
-import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
 import souk.gateway.limit.RateLimitHandler;
 import souk.gateway.limit.RateLimiter;
@@ -59,7 +58,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
           .put("tokenType", "Bearer")
           .put("expiresIn", tokens.ttlSeconds())
           .toBuffer()))
-      .onFailure(failure -> Problems.send(ctx, failure));
+      .onFailure(ctx::fail);
   }
 
   private JsonObject admitted(RoutingContext ctx, JsonObject credentials) {
