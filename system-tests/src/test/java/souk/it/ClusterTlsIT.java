@@ -33,6 +33,7 @@ import souk.common.saga.SagaMessages;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -199,16 +200,9 @@ class ClusterTlsIT {
     WebClient https = WebClient.create(cluster.vertx(), new WebClientOptions().setSsl(true).setTrustAll(true)
       .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
     try {
-      HttpResponse<Buffer> ready = null;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while ((ready == null || ready.statusCode() != 200) && System.nanoTime() < deadline) {
-        try {
-          ready = https.get(port, "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
-        } catch (Exception notListeningYet) {
-          TimeUnit.MILLISECONDS.sleep(300);
-        }
-      }
-      assertNotNull(ready, "the HTTPS gateway never answered");
+      HttpResponse<Buffer> ready = Eventually.await("the HTTPS gateway becoming ready", Duration.ofSeconds(90),
+        () -> https.get(port, "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS),
+        response -> response.statusCode() == 200);
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertEquals(HttpVersion.HTTP_2, ready.version(), "HTTP/2 negotiated by ALPN");
       assertEquals("max-age=31536000", ready.getHeader("Strict-Transport-Security"));

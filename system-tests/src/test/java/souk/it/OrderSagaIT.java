@@ -248,6 +248,8 @@ class OrderSagaIT {
   void an_empty_or_too_long_idempotency_key_is_a_400() throws Exception {
     Api.Account hal = shop.signUp();
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
+    assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "").statusCode());
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", hal.id()));
   }
 
   @Test

@@ -33,11 +33,6 @@ class PasswordHasherTest {
   }
 
   @Test
-  void the_decoy_never_matches() {
-    assertFalse(hasher.matchesNothing("anything"));
-  }
-
-  @Test
   void an_unusable_cost_is_refused() {
     assertThrows(IllegalArgumentException.class, () -> new PasswordHasher(3));
   }
