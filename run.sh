@@ -18,6 +18,7 @@ READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}"
 LOG_DIR="${SOUK_LOG_DIR:-var/log}"
 CDS_DIR=var/cds
+STOP_SECONDS=30
 declare -A PIDS=()
 
 log() { printf '[run] %s\n' "$*"; }
@@ -41,16 +42,18 @@ postgres_answers() {
   fi
 }
 
+# every node is asked to stop at once; each then has STOP_SECONDS of its own to finish before it is killed
 stop_nodes() {
-  local node pid waited=0
+  local node pid waited
   for node in "${!PIDS[@]}"; do
     kill -TERM "${PIDS[$node]}" 2>/dev/null || true
   done
   for node in "${!PIDS[@]}"; do
     pid="${PIDS[$node]}"
-    while kill -0 "$pid" 2>/dev/null && (( waited < 300 )); do sleep 0.1; waited=$((waited + 1)); done
+    waited=0
+    while kill -0 "$pid" 2>/dev/null && (( waited < STOP_SECONDS * 10 )); do sleep 0.1; waited=$((waited + 1)); done
     if kill -0 "$pid" 2>/dev/null; then
-      log "$node did not stop in 30 s; killing it"
+      log "$node did not stop in $STOP_SECONDS s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
@@ -59,7 +62,7 @@ stop_nodes() {
 }
 
 on_signal() {
-  trap - INT TERM
+  trap - INT TERM HUP
   log "stopping every node..."
   stop_nodes
   log "all nodes stopped"
@@ -100,7 +103,9 @@ if ! postgres_answers; then
 fi
 
 mkdir -p "$LOG_DIR" "$CDS_DIR"
-trap on_signal INT TERM
+# Ctrl-C, kill, or the terminal going away (HUP) stop the nodes; so does any other way this script ends
+trap on_signal INT TERM HUP
+trap stop_nodes EXIT
 started=$(date +%s%N)
 for node in "${NODES[@]}"; do
   # readable lines on this console, JSON lines in the node's file; neither is written by this script, so it
@@ -136,7 +141,7 @@ cat <<INFO
 [run]   docs      $base/docs   (spec: $base/openapi.yaml)
 [run]   health    $base/health   ready: $base/ready   metrics: $base/metrics
 [run]   logs      $LOG_DIR/<node>.log
-[run] Ctrl-C stops every node.
+[run] Ctrl-C (or closing this terminal) stops every node.
 INFO
 
 while true; do

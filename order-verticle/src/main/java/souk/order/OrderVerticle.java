@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
-import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.PgFailures;
 import souk.common.db.Retention;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
@@ -35,11 +35,10 @@ public final class OrderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    PgConfig pg = PgConfig.from(node.rawConfig());
-    return Databases.prepare(vertx, pg).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool,
-        OutboxRelayOptions.defaults().withMaxRejections(node.rawConfig().getInteger("outboxMaxRejections")));
-      retention = new Retention(vertx, pool, OrderRetention.PURGES, Retention.DEFAULT_EVERY_MS);
+    OrderConfig config = OrderConfig.from(node.rawConfig());
+    return Databases.prepare(vertx, config.pg()).compose(pool -> {
+      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.of(config.saga()));
+      retention = new Retention(vertx, pool, OrderRetention.PURGES, config.saga().retentionEveryMs());
       OrderRepository orders = new OrderRepository();
       OrderUpdates updates = new OrderUpdates(vertx.eventBus());
       OrderApi api = new OrderApi(
@@ -48,7 +47,7 @@ public final class OrderVerticle extends VerticleBase {
         new PaymentResults(new IdempotentConsumer(pool), orders, updates, relay::nudge));
       ServiceDispatcher dispatcher = api.register(
         new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
-          node.config().accessLog()));
+          node.config().accessLog(), PgFailures.INSTANCE));
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(OrderApi.ROUTES));
     }).onSuccess(started -> {
       host = started;

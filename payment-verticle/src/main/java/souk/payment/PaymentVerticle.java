@@ -4,14 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import souk.common.bus.ServiceDispatcher;
-import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.PgFailures;
 import souk.common.db.Retention;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
+import souk.payment.api.PaymentApi;
 import souk.payment.provider.SimulatedProvider;
 import souk.payment.service.PaymentService;
 import souk.payment.store.PaymentRepository;
@@ -30,16 +31,15 @@ public final class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    PgConfig pg = PgConfig.from(node.rawConfig());
-    return Databases.prepare(vertx, pg).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool,
-        OutboxRelayOptions.defaults().withMaxRejections(node.rawConfig().getInteger("outboxMaxRejections")));
-      retention = new Retention(vertx, pool, Retention.SAGA, Retention.DEFAULT_EVERY_MS);
+    PaymentConfig config = PaymentConfig.from(node.rawConfig());
+    return Databases.prepare(vertx, config.pg()).compose(pool -> {
+      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.of(config.saga()));
+      retention = new Retention(vertx, pool, Retention.SAGA, config.saga().retentionEveryMs());
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
-        new SimulatedProvider(vertx, node.rawConfig().getLong("paymentProviderDelayMs")), relay::nudge);
+        new SimulatedProvider(vertx, config.providerDelayMs()), relay::nudge);
       ServiceDispatcher dispatcher = new PaymentApi(payments).register(
         new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
-          node.config().accessLog()));
+          node.config().accessLog(), PgFailures.INSTANCE));
       // no HTTP routes: the payment service is reached by the saga and the gateway's summary only
       return ServiceHost.start(vertx, node, pool, dispatcher, new JsonObject());
     }).onSuccess(started -> {

@@ -7,15 +7,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.bus.Addresses;
+import souk.gateway.auth.TestJwts;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,17 +162,10 @@ class BridgeIT {
   }
 
   /** An HS256 token for {@code subject} from issuer souk, expiring {@code expiresIn} seconds from now. */
-  static String token(String subject, String secret, long expiresIn) throws Exception {
+  static String token(String subject, String secret, long expiresIn) {
     long now = System.currentTimeMillis() / 1000;
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String claims = b64.encodeToString(new JsonObject().put("sub", subject).put("iss", "souk")
-      .put("iat", now + Math.min(0, expiresIn) - 60).put("exp", now + expiresIn).encode()
-      .getBytes(StandardCharsets.UTF_8));
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    String signature = b64.encodeToString(mac.doFinal((header + "." + claims).getBytes(StandardCharsets.UTF_8)));
-    return header + "." + claims + "." + signature;
+    return TestJwts.sign("HS256", secret, new JsonObject().put("sub", subject).put("iss", "souk")
+      .put("iat", now + Math.min(0, expiresIn) - 60).put("exp", now + expiresIn));
   }
 
   private static void awaitReady(int port) throws Exception {

@@ -109,15 +109,10 @@ class ClusterLifecycleIT {
       Record ghost = discovery.publish(new Record().setName("ghost-service").setType("eventbus-service")
         .setLocation(new JsonObject().put("endpoint", "ghost-service"))
         .setMetadata(new JsonObject().put("nodeId", UUID.randomUUID().toString()))).await(10, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + DETECTION.toNanos();
-      boolean gone = false;
-      while (!gone && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(250);
-        gone = discovery.getRecords(r -> ghost.getRegistration().equals(r.getRegistration()), true)
-          .await(10, TimeUnit.SECONDS).isEmpty();
-      }
+      Eventually.until("the periodic sweep removing the record of a node that is not a member", DETECTION,
+        () -> discovery.getRecords(r -> ghost.getRegistration().equals(r.getRegistration()), true)
+          .await(10, TimeUnit.SECONDS).isEmpty());
       discovery.close();
-      assertTrue(gone, "the periodic sweep removed the record of a node that is not a member");
     } finally {
       member.close().await(30, TimeUnit.SECONDS);
     }
@@ -177,16 +172,8 @@ class ClusterLifecycleIT {
 
 
   private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {
-    long deadline = System.nanoTime() + DETECTION.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = cluster.get("/ready").bodyAsJsonObject();
-      if (predicate.test(checkData(last, id))) {
-        return last;
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new AssertionError("check " + id + " never matched; last " + last);
+    return Eventually.await("check " + id + " matching", DETECTION, () -> cluster.get("/ready").bodyAsJsonObject(),
+      ready -> predicate.test(checkData(ready, id)));
   }
 
   static JsonObject check(JsonObject ready, String id) {

@@ -20,17 +20,20 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.api.RouteSpec;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 import souk.common.config.NodeConfig;
 import souk.common.discovery.RecordSweep;
 import souk.common.node.ClusterSecurity;
 import souk.common.outbox.Outbox;
+import souk.common.saga.PaymentStatus;
 import souk.common.saga.SagaMessages;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +78,7 @@ class ClusterTlsIT {
     JsonObject request = new JsonObject().put("params", new JsonObject().put("id", confirmed));
     DeliveryOptions forged = new DeliveryOptions().setSendTimeout(3_000).addHeader(Headers.USER_ID, victim.id());
     JsonObject paid = new JsonObject().put("orderId", pending).put("paymentId", UUID.randomUUID().toString())
-      .put("status", SagaMessages.SUCCEEDED).put("amount", 700);
+      .put("status", PaymentStatus.SUCCEEDED.name()).put("amount", 700);
 
     DevCerts otherCa = DevCerts.create(cluster.root(), "other-ca-" + cluster.clusterName());
     Map<String, EventBusOptions> rogues = Map.of("no certificate", new EventBusOptions(),
@@ -85,7 +88,7 @@ class ClusterTlsIT {
       String name = "rogue-" + offset;
       Vertx member = cluster.joinAsMember(name, offset++, rogue.getValue());
       try {
-        for (String action : new String[] {"get-order", "cancel-order"}) {
+        for (String action : new String[] {Actions.Order.GET, Actions.Order.CANCEL}) {
           assertNeverReached(rogue.getKey() + ": " + action, member.eventBus().request(Addresses.ORDER_SERVICE,
             request, new DeliveryOptions(forged).addHeader(Headers.ACTION, action)));
         }
@@ -105,7 +108,7 @@ class ClusterTlsIT {
     Vertx trusted = cluster.joinAsMember("trusted", 0, tls(cluster.certs()));
     try {
       Message<Buffer> reply = trusted.eventBus().<Buffer>request(Addresses.ORDER_SERVICE, request,
-        new DeliveryOptions(forged).addHeader(Headers.ACTION, "get-order")).await(10, TimeUnit.SECONDS);
+        new DeliveryOptions(forged).addHeader(Headers.ACTION, Actions.Order.GET)).await(10, TimeUnit.SECONDS);
       assertEquals(confirmed, reply.body().toJsonObject().getString("id"));
       trusted.eventBus().request(Addresses.ORDER_SERVICE, paid, paymentResult()).await(10, TimeUnit.SECONDS);
       assertEquals("CONFIRMED", status(victim, pending));
@@ -197,16 +200,9 @@ class ClusterTlsIT {
     WebClient https = WebClient.create(cluster.vertx(), new WebClientOptions().setSsl(true).setTrustAll(true)
       .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
     try {
-      HttpResponse<Buffer> ready = null;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while ((ready == null || ready.statusCode() != 200) && System.nanoTime() < deadline) {
-        try {
-          ready = https.get(port, "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS);
-        } catch (Exception notListeningYet) {
-          TimeUnit.MILLISECONDS.sleep(300);
-        }
-      }
-      assertNotNull(ready, "the HTTPS gateway never answered");
+      HttpResponse<Buffer> ready = Eventually.await("the HTTPS gateway becoming ready", Duration.ofSeconds(90),
+        () -> https.get(port, "127.0.0.1", "/ready").send().await(10, TimeUnit.SECONDS),
+        response -> response.statusCode() == 200);
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertEquals(HttpVersion.HTTP_2, ready.version(), "HTTP/2 negotiated by ALPN");
       assertEquals("max-age=31536000", ready.getHeader("Strict-Transport-Security"));

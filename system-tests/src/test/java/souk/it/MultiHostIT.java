@@ -74,7 +74,10 @@ class MultiHostIT {
 
     Api.Account shopper = shop.signUp();
     String id = shop.placed(shopper, ShopClient.order("tok_visa", 400, 2)).getString("id");
-    TimeUnit.SECONDS.sleep(3);
+    // the relay has tried to deliver the charge, and failed: the order waits because no payment node is reachable,
+    // not because nothing has happened yet
+    Eventually.until("a failed delivery of the charge", Duration.ofSeconds(30), () -> shop.count(SoukCluster.ORDER,
+      "SELECT count(*) FROM outbox WHERE payload->>'orderId' = $1 AND attempts > 0 AND delivered_at IS NULL", id) == 1);
     assertEquals("PENDING", shop.get(shopper, "/api/v1/orders/" + id).bodyAsJsonObject().getString("status"),
       "no payment node is reachable: the charge waits in the outbox");
 

@@ -10,6 +10,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 
@@ -247,6 +248,8 @@ class OrderSagaIT {
   void an_empty_or_too_long_idempotency_key_is_a_400() throws Exception {
     Api.Account hal = shop.signUp();
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
+    assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "").statusCode());
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", hal.id()));
   }
 
   @Test
@@ -255,8 +258,12 @@ class OrderSagaIT {
     Vertx member = cluster.joinAsMember("order-saga-client", 0);
     try {
       BlockingQueue<JsonObject> updates = new LinkedBlockingQueue<>();
-      member.eventBus().<JsonObject>consumer(Addresses.orderUpdates(kim.id()), m -> updates.add(m.body()))
-        .completion().await(10, TimeUnit.SECONDS);
+      // order nodes publish once for every gateway, naming the user in a header (gateways pass it on to browsers)
+      member.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, m -> {
+        if (kim.id().equals(m.headers().get(Headers.USER_ID))) {
+          updates.add(m.body());
+        }
+      }).completion().await(10, TimeUnit.SECONDS);
       String confirmed = shop.placed(kim, ShopClient.order("tok_visa", 400, 2)).getString("id");
       JsonObject update = updates.poll(60, TimeUnit.SECONDS);
       assertNotNull(update, "no status update published");
@@ -266,7 +273,7 @@ class OrderSagaIT {
       String declined = shop.placed(kim, ShopClient.order("tok_chargeDeclined", 100, 1)).getString("id");
       shop.awaitOrder(kim, declined, o -> "CANCELLED".equals(o.getString("status")));
 
-      DeliveryOptions summary = new DeliveryOptions().addHeader(Headers.ACTION, "summary")
+      DeliveryOptions summary = new DeliveryOptions().addHeader(Headers.ACTION, Actions.SUMMARY)
         .addHeader(Headers.USER_ID, kim.id()).setSendTimeout(10_000);
       JsonObject orders = member.eventBus().<JsonObject>request(Addresses.ORDER_SERVICE, new JsonObject(), summary)
         .await(15, TimeUnit.SECONDS).body();

@@ -354,15 +354,8 @@ class OutboxRelayIT {
     return pool().query(sql).execute().await(5, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 
-  static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    for (int i = 0; i < 600 && System.nanoTime() < deadline; i++) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-    throw new AssertionError("timed out waiting until " + what);
+  static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
+    Eventually.await(what, Duration.ofSeconds(30), Duration.ofMillis(50), condition::getAsBoolean, Boolean.TRUE::equals);
   }
 
   private static String env(String name, String fallback) {

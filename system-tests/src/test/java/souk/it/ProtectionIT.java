@@ -59,11 +59,7 @@ class ProtectionIT {
       "SOUK_HTTP_PORT", String.valueOf(secondPort),
       "SOUK_TRUSTED_PROXIES", "127.0.0.1",
       "SOUK_RATE_LIMIT_MAX_IDENTITIES", String.valueOf(MAX_IDENTITIES)));
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!ready(secondPort)) {
-      assertTrue(System.nanoTime() < deadline, "the second gateway never became ready");
-      TimeUnit.MILLISECONDS.sleep(300);
-    }
+    Eventually.until("the second gateway becoming ready", Duration.ofSeconds(90), () -> ready(secondPort));
   }
 
   private static boolean ready(int port) {

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 
@@ -36,7 +37,7 @@ class ScaleOutIT {
     Vertx member = cluster.joinAsMember("scale-out-client", 0);
     try {
       Set<String> answering = new HashSet<>();
-      DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING).setSendTimeout(10_000);
+      DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Actions.PING).setSendTimeout(10_000);
       for (int i = 0; i < 20; i++) {
         Message<JsonObject> reply = member.eventBus().<JsonObject>request(Addresses.USER_SERVICE, new JsonObject(), ping)
           .await(15, TimeUnit.SECONDS);

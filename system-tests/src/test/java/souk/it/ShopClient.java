@@ -65,19 +65,9 @@ final class ShopClient implements AutoCloseable {
 
   /** Polls the order until {@code done} holds (bounded: 90 s, 600 polls); returns it. */
   JsonObject awaitOrder(Api.Account shopper, String orderId, Predicate<JsonObject> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    JsonObject last = null;
-    for (int i = 0; i < 600 && System.nanoTime() < deadline; i++) {
-      HttpResponse<Buffer> response = get(shopper, "/api/v1/orders/" + orderId);
-      if (response.statusCode() == 200) {
-        last = response.bodyAsJsonObject();
-        if (done.test(last)) {
-          return last;
-        }
-      }
-      TimeUnit.MILLISECONDS.sleep(150);
-    }
-    throw new AssertionError("order " + orderId + " never reached the expected state; last: " + last);
+    return Eventually.await("order " + orderId + " reaching the expected state", Duration.ofSeconds(90),
+      Duration.ofMillis(150), () -> get(shopper, "/api/v1/orders/" + orderId),
+      response -> response.statusCode() == 200 && done.test(response.bodyAsJsonObject())).bodyAsJsonObject();
   }
 
   /** Waits (bounded: 120 s) until no order is PENDING; returns how many still are. */

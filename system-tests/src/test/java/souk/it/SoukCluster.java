@@ -259,22 +259,10 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
 
   /** Polls {@code path} on the gateway until its status satisfies {@code expected}; returns the last body. */
   public JsonObject awaitStatus(String path, Predicate<Integer> expected, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    HttpResponse<Buffer> last = null;
-    while (System.nanoTime() < deadline) {
+    return Eventually.await("gateway " + path + " reaching the expected status", timeout, () -> {
       assertNodesAlive();
-      try {
-        last = get(path);
-        if (expected.test(last.statusCode())) {
-          return last.bodyAsJsonObject();
-        }
-      } catch (Exception notYet) {
-        // the gateway is not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new AssertionError("gateway " + path + " never reached the expected status; last: "
-      + (last == null ? "no answer" : last.statusCode() + " " + last.bodyAsString()));
+      return get(path);
+    }, response -> expected.test(response.statusCode())).bodyAsJsonObject();
   }
 
   public HttpResponse<Buffer> get(String path) throws Exception {

@@ -8,11 +8,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import souk.gateway.auth.TestJwts;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -238,19 +235,10 @@ class UsersAndAuthIT {
   }
 
   private static String unsigned(JsonObject claims) {
-    return b64(new JsonObject().put("alg", "none").put("typ", "JWT").encode()) + "." + b64(claims.encode()) + ".";
+    return TestJwts.unsigned(claims);
   }
 
-  private static String sign(String alg, String secret, JsonObject claims) throws Exception {
-    String input = b64(new JsonObject().put("alg", alg).put("typ", "JWT").encode()) + "." + b64(claims.encode());
-    String javaAlg = alg.equals("HS512") ? "HmacSHA512" : "HmacSHA256";
-    Mac mac = Mac.getInstance(javaAlg);
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), javaAlg));
-    return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-      mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static String b64(String text) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  private static String sign(String alg, String secret, JsonObject claims) {
+    return TestJwts.sign(alg, secret, claims);
   }
 }

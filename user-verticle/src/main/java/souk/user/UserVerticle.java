@@ -4,10 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
-import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.db.PgFailures;
 import souk.common.node.Node;
 import souk.common.node.ServiceHost;
+import souk.user.api.UserApi;
+import souk.user.service.HashingQueue;
+import souk.user.service.PasswordHasher;
+import souk.user.service.UserService;
+import souk.user.store.UserRepository;
 
 /** Wires the user service: its database, its event-bus actions and its place in discovery. */
 public final class UserVerticle extends VerticleBase {
@@ -22,14 +27,14 @@ public final class UserVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    PgConfig pg = PgConfig.from(node.rawConfig());
-    return Databases.prepare(vertx, pg).compose(pool -> {
+    UserConfig config = UserConfig.from(node.rawConfig());
+    return Databases.prepare(vertx, config.pg()).compose(pool -> {
       ServiceDispatcher dispatcher = new ServiceDispatcher(vertx, node.config().service(), node.cluster().nodeId(),
-        node.config().accessLog());
-      PasswordHasher hasher = new PasswordHasher(node.rawConfig().getInteger("bcryptCost"));
-      hashing = new HashingQueue(vertx, node.rawConfig().getInteger("passwordHashThreads"),
-        node.rawConfig().getInteger("passwordHashQueue"), node.metrics());
-      new UserApi(new UserService(new UserRepository(pool, Databases.pipelined(vertx, pg)), hasher, hashing)).register(dispatcher);
+        node.config().accessLog(), PgFailures.INSTANCE);
+      PasswordHasher hasher = new PasswordHasher(config.bcryptCost());
+      hashing = new HashingQueue(vertx, config.passwordHashThreads(), config.passwordHashQueue(), node.metrics());
+      UserRepository users = new UserRepository(pool, Databases.pipelined(vertx, config.pg()));
+      new UserApi(new UserService(users, hasher, hashing)).register(dispatcher);
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
   }

@@ -6,7 +6,7 @@ package souk.common.bus;
  */
 public final class Headers {
 
-  /** The operation a service is asked to perform, e.g. {@code ping}. */
+  /** The operation a service is asked to perform, named in {@link Actions}. */
   public static final String ACTION = "action";
   /** The request id of the HTTP request that caused this message, for logs on every node. */
   public static final String REQUEST_ID = "x-request-id";
@@ -17,9 +17,6 @@ public final class Headers {
    * answer would reach no one.
    */
   public static final String TIMEOUT_MS = "x-timeout-ms";
-
-  /** Answered by every service node with {@code {service, nodeId}}. */
-  public static final String PING = "ping";
 
   private Headers() {
   }

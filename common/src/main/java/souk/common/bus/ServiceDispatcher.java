@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.api.ApiReply;
@@ -15,6 +14,7 @@ import souk.common.log.AccessLogMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -36,28 +36,47 @@ public final class ServiceDispatcher {
   private final String service;
   private final String nodeId;
   private final AccessLogMode accessLog;
+  private final DependencyFailures dependencies;
   private final Map<String, Function<Message<JsonObject>, Future<?>>> handlers = new HashMap<>();
   private List<MessageConsumer<JsonObject>> consumers = List.of();
   private int inFlight;
   private Promise<Void> drained;
 
   public ServiceDispatcher(Vertx vertx, String service, String nodeId) {
-    this(vertx, service, nodeId, AccessLogMode.ERRORS);
+    this(vertx, service, nodeId, AccessLogMode.ERRORS, DependencyFailures.NONE);
   }
 
-  /** @param accessLog which handled actions get a {@code handled} line (failures are logged anyway) */
-  public ServiceDispatcher(Vertx vertx, String service, String nodeId, AccessLogMode accessLog) {
+  /**
+   * @param accessLog    which handled actions get a {@code handled} line (failures are logged anyway)
+   * @param dependencies which failures of what the service depends on are answers rather than bugs
+   */
+  public ServiceDispatcher(Vertx vertx, String service, String nodeId, AccessLogMode accessLog,
+                           DependencyFailures dependencies) {
     this.vertx = vertx;
     this.service = service;
     this.nodeId = nodeId;
     this.accessLog = accessLog;
-    on(Headers.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
+    this.dependencies = dependencies;
+    on(Actions.PING, message -> Future.succeededFuture(new JsonObject().put("service", service).put("nodeId", nodeId)));
   }
 
-  /** Registers the handler of one action; its future's value is the reply body. */
+  /**
+   * Registers the handler of one action; its future's value is the reply body. A service {@link Actions} knows may
+   * answer only the actions it names there: any other fails at start-up, before a sender could spell it differently.
+   */
   public ServiceDispatcher on(String action, Function<Message<JsonObject>, Future<?>> handler) {
+    Set<String> declared = Actions.answeredBy(service);
+    if (!declared.isEmpty() && !declared.contains(action)) {
+      throw new IllegalArgumentException(service + " answers an action that souk.common.bus.Actions does not name: "
+        + action);
+    }
     handlers.put(action, handler);
     return this;
+  }
+
+  /** The actions registered so far, {@link Actions#PING} included. */
+  public Set<String> actions() {
+    return Set.copyOf(handlers.keySet());
   }
 
   /** Starts consuming; completes once the registrations have reached the cluster. */
@@ -107,7 +126,7 @@ public final class ServiceDispatcher {
       } else {
         code = replyFailure(message, action, done.cause());
       }
-      if (accessLog.logs(code >= ErrorCode.INTERNAL.code()) && !Headers.PING.equals(action)) {
+      if (accessLog.logs(code >= ErrorCode.INTERNAL.code()) && !Actions.PING.equals(action)) {
         LOG.info("handled", kv("action", action), kv("requestId", message.headers().get(Headers.REQUEST_ID)),
           kv("failureCode", code), kv("durationMs", (System.nanoTime() - began) / 1_000_000));
       }
@@ -125,23 +144,17 @@ public final class ServiceDispatcher {
     }
   }
 
-  private static boolean isDataException(Throwable cause) {
-    return cause instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
-  }
-
   private int replyFailure(Message<JsonObject> message, String action, Throwable cause) {
     ServiceException failure = cause instanceof ServiceException e ? e : null;
     String requestId = message.headers().get(Headers.REQUEST_ID);
-    if (failure == null && Unavailability.isTransient(cause)) {
-      LOG.warn("action failed: a dependency is unavailable", kv("action", action), kv("requestId", requestId),
-        kv("error", String.valueOf(cause)));
-      failure = new ServiceException(ErrorCode.UNAVAILABLE, "The service cannot reach what it depends on; retry later");
-    } else if (failure == null && isDataException(cause)) {
-      // input that validation let through and PostgreSQL refused (SQLSTATE class 22): the client's, not a crash
-      LOG.warn("action failed: the database refused a value", kv("action", action), kv("requestId", requestId),
-        kv("error", String.valueOf(cause.getMessage())));
-      failure = new ServiceException(ErrorCode.VALIDATION, "The request holds a value that cannot be stored");
-    } else if (failure == null) {
+    if (failure == null) {
+      failure = dependencies.classify(cause);
+      if (failure != null) {
+        LOG.warn("action failed on a dependency", kv("action", action), kv("requestId", requestId),
+          kv("answer", failure.errorCode().name()), kv("error", String.valueOf(cause)));
+      }
+    }
+    if (failure == null) {
       LOG.error("action failed", kv("action", action), kv("requestId", requestId), cause);
       failure = new ServiceException(ErrorCode.INTERNAL, "The request could not be completed");
     }

@@ -2,6 +2,8 @@ package souk.common.config;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
+
 /**
  * PostgreSQL connection and pool limits of one service.
  *
@@ -31,6 +33,14 @@ public record PgConfig(String host, int port, String user, String password, Stri
       json.getInteger("pgConnectTimeoutMs"),
       json.getInteger("pgIdleTimeoutSeconds"),
       json.getInteger("pgAcquireTimeoutMs"));
+  }
+
+  /**
+   * The connection and pool settings of {@code souk-defaults.json}, with {@code SOUK_PG_*} variables from {@code env}
+   * on top, for {@code database}: how a tool or a test reaches the PostgreSQL a node would.
+   */
+  public static PgConfig of(String database, Map<String, String> env) {
+    return from(ConfigLoader.load(env, "souk-defaults.json").put("pgDatabase", database));
   }
 
   public String jdbcUrl() {

@@ -19,7 +19,7 @@ public final class Retention {
 
   /** How long delivered outbox rows and processed message ids are kept, in hours (7 days). */
   public static final int SAGA_KEEP_HOURS = 7 * 24;
-  /** Time between two clean-ups, in milliseconds (one hour). */
+  /** Default time between two clean-ups ({@code SOUK_RETENTION_EVERY_MS}), in milliseconds (one hour). */
   public static final long DEFAULT_EVERY_MS = 3_600_000;
   /** Rows deleted per statement, and statements per table per run: at most their product per run. */
   static final int BATCH = 1_000;

@@ -9,7 +9,7 @@ import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import souk.common.node.ClusterView;
+import souk.common.cluster.ClusterView;
 
 import java.util.HashSet;
 import java.util.List;

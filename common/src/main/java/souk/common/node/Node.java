@@ -2,6 +2,7 @@ package souk.common.node;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import souk.common.cluster.ClusterView;
 import souk.common.config.NodeConfig;
 
 /**

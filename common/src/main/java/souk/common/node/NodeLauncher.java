@@ -21,6 +21,7 @@ import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.Addresses;
+import souk.common.cluster.ClusterView;
 import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
 import souk.common.trace.TraceIdsInLogs;

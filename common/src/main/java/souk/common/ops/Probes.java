@@ -9,7 +9,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import souk.common.node.ClusterView;
+import souk.common.cluster.ClusterView;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;

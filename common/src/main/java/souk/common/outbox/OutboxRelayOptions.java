@@ -1,5 +1,7 @@
 package souk.common.outbox;
 
+import souk.common.config.SagaConfig;
+
 /**
  * How an {@link OutboxRelay} polls and delivers.
  *
@@ -28,6 +30,11 @@ public record OutboxRelayOptions(long pollIntervalMs, int batchSize, long sendTi
     if (pollIntervalMs < 1 || batchSize < 1 || sendTimeoutMs < 1 || backoff == null || maxRejections < 1) {
       throw new IllegalArgumentException("outbox relay options must be positive");
     }
+  }
+
+  /** The defaults, with the poll interval and the dead-letter threshold a node is configured with. */
+  public static OutboxRelayOptions of(SagaConfig config) {
+    return defaults().withPollIntervalMs(config.outboxPollIntervalMs()).withMaxRejections(config.outboxMaxRejections());
   }
 
   public static OutboxRelayOptions defaults() {

@@ -8,7 +8,7 @@ package souk.common.saga;
  *   <li>{@link #CHARGE} to {@code payment-service}: {@code {orderId, userId, amount, currency, paymentMethod}}</li>
  *   <li>{@link #REFUND} to {@code payment-service}: {@code {orderId}}</li>
  *   <li>{@link #PAYMENT_RESULT} to {@code order-service}:
- *       {@code {orderId, paymentId, status: SUCCEEDED|DECLINED|REFUNDED, amount}}</li>
+ *       {@code {orderId, paymentId, status, amount}}, the status a {@link PaymentStatus} name</li>
  * </ul>
  * Each is acknowledged with an empty object once its effect is committed (or found already done).
  */
@@ -17,12 +17,6 @@ public final class SagaMessages {
   public static final String CHARGE = "charge";
   public static final String REFUND = "refund";
   public static final String PAYMENT_RESULT = "payment-result";
-  /** Answered by the order and the payment service for the caller in the {@code x-user-id} header. */
-  public static final String SUMMARY = "summary";
-
-  public static final String SUCCEEDED = "SUCCEEDED";
-  public static final String DECLINED = "DECLINED";
-  public static final String REFUNDED = "REFUNDED";
 
   private SagaMessages() {
   }

@@ -10,6 +10,8 @@ import io.vertx.pgclient.PgException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import souk.common.db.PgFailures;
+import souk.common.log.AccessLogMode;
 
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,7 @@ class ServiceDispatcherTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    dispatcher = new ServiceDispatcher(vertx, "test-service", "node-1");
+    dispatcher = new ServiceDispatcher(vertx, "test-service", "node-1", AccessLogMode.ERRORS, PgFailures.INSTANCE);
   }
 
   @AfterEach
@@ -46,7 +48,7 @@ class ServiceDispatcherTest {
   @Test
   void ping_answers_with_the_node_id_on_both_addresses() throws Exception {
     dispatcher.start().await(5, TimeUnit.SECONDS);
-    DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING);
+    DeliveryOptions ping = new DeliveryOptions().addHeader(Headers.ACTION, Actions.PING);
     JsonObject shared = vertx.eventBus().<JsonObject>request("test-service", new JsonObject(), ping)
       .await(5, TimeUnit.SECONDS).body();
     JsonObject own = vertx.eventBus().<JsonObject>request(Addresses.nodeAddress("test-service", "node-1"),
@@ -81,18 +83,21 @@ class ServiceDispatcherTest {
   @Test
   void drain_waits_for_requests_in_flight_and_takes_no_new_ones() throws Exception {
     Promise<JsonObject> slow = Promise.promise();
-    dispatcher.on("slow", m -> slow.future()).start().await(5, TimeUnit.SECONDS);
+    Promise<Void> received = Promise.promise();
+    dispatcher.on("slow", m -> {
+      received.complete();
+      return slow.future();
+    }).start().await(5, TimeUnit.SECONDS);
     Future<?> inFlight = vertx.eventBus().request("test-service", new JsonObject(),
       new DeliveryOptions().addHeader(Headers.ACTION, "slow").setSendTimeout(10_000));
-    TimeUnit.MILLISECONDS.sleep(200);
+    received.future().await(5, TimeUnit.SECONDS);
 
     Future<Void> drained = dispatcher.drain(5_000);
-    TimeUnit.MILLISECONDS.sleep(200);
-    assertFalse(drained.isComplete(), "still waiting for the request in flight");
     ReplyException refused = assertThrows(ReplyException.class, () -> vertx.eventBus()
-      .request("test-service", new JsonObject(), new DeliveryOptions().addHeader(Headers.ACTION, Headers.PING))
+      .request("test-service", new JsonObject(), new DeliveryOptions().addHeader(Headers.ACTION, Actions.PING))
       .await(5, TimeUnit.SECONDS));
     assertEquals(ErrorCode.UNAVAILABLE, ErrorCode.of(refused), "no consumer any more");
+    assertFalse(drained.isComplete(), "still waiting for the request in flight");
 
     vertx.runOnContext(v -> slow.complete(new JsonObject().put("done", true)));
     drained.await(5, TimeUnit.SECONDS);

@@ -11,12 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
-import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
 import souk.gateway.routing.ServiceCaller;
 
@@ -30,10 +30,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class SummaryEndpoint implements Handler<RoutingContext> {
 
   public static final String PATH = "/api/v1/users/:id/summary";
-  /** The action order and payment services answer for their part of a summary. */
-  public static final String SUMMARY = "summary";
-  /** The user-service action for one user, as its route declares it. */
-  public static final String GET_USER = "get-user";
 
   private static final Logger LOG = LoggerFactory.getLogger(SummaryEndpoint.class);
 
@@ -61,13 +57,13 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
         ? summary(ctx, caller)
         : Future.failedFuture(new ServiceException(ErrorCode.FORBIDDEN, "You may only read your own summary")))
       .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer()))
-      .onFailure(failure -> Problems.send(ctx, failure));
+      .onFailure(ctx::fail);
   }
 
   private Future<JsonObject> summary(RoutingContext ctx, String userId) {
     JsonObject userRequest = new ApiRequest(new JsonObject().put("id", userId), new JsonObject(), new JsonObject(), null)
       .toJson();
-    DeliveryOptions userOptions = Requests.options(GET_USER, RequestIds.of(ctx), userId, userTimeoutMs);
+    DeliveryOptions userOptions = Requests.options(Actions.User.GET, RequestIds.of(ctx), userId, userTimeoutMs);
     Future<JsonObject> user = caller.ask(Addresses.USER_SERVICE, userRequest, userOptions)
       .map(reply -> (JsonObject) ApiReply.from(reply).body());
     Future<JsonObject> orders = optional(ctx, Addresses.ORDER_SERVICE, userId);
@@ -94,7 +90,7 @@ public final class SummaryEndpoint implements Handler<RoutingContext> {
   }
 
   private Future<JsonObject> optional(RoutingContext ctx, String service, String userId) {
-    return ask(ctx, service, SUMMARY, userId, new JsonObject(), partTimeoutMs)
+    return ask(ctx, service, Actions.SUMMARY, userId, new JsonObject(), partTimeoutMs)
       .onFailure(e -> LOG.warn("summary part missing", kv("service", service), kv("requestId", RequestIds.of(ctx)),
         kv("reason", ErrorCode.of(e).name())));
   }

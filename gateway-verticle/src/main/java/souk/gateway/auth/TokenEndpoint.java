@@ -7,12 +7,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import souk.common.bus.Actions;
 import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.JsonBody;
-import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
 import souk.gateway.limit.RateLimitHandler;
 import souk.gateway.limit.RateLimiter;
@@ -30,8 +30,6 @@ import java.util.Locale;
 public final class TokenEndpoint implements Handler<RoutingContext> {
 
   public static final String PATH = "/api/v1/auth/token";
-  /** The user-service action that checks credentials and answers {@code {userId}}. */
-  public static final String AUTHENTICATE = "authenticate";
 
   private final ServiceCaller caller;
   private final Tokens tokens;
@@ -60,7 +58,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
           .put("tokenType", "Bearer")
           .put("expiresIn", tokens.ttlSeconds())
           .toBuffer()))
-      .onFailure(failure -> Problems.send(ctx, failure));
+      .onFailure(ctx::fail);
   }
 
   private JsonObject admitted(RoutingContext ctx, JsonObject credentials) {
@@ -74,7 +72,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   }
 
   private Future<String> authenticate(RoutingContext ctx, JsonObject credentials) {
-    DeliveryOptions options = Requests.options(AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
+    DeliveryOptions options = Requests.options(Actions.User.AUTHENTICATE, RequestIds.of(ctx), null, timeoutMs);
     return caller.request(Addresses.USER_SERVICE, credentials, options).map(reply -> reply.getString("userId"));
   }
 

@@ -98,9 +98,9 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       bytes = -1;
     }
     if (bytes < 0) {
-      ctx.response().setStatusCode(411).end();
+      ctx.fail(411);
     } else if (bytes > maxBytes) {
-      ctx.response().setStatusCode(413).end();
+      ctx.fail(413);
     } else {
       ctx.next();
     }

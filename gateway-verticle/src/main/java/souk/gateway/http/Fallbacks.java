@@ -1,5 +1,6 @@
 package souk.gateway.http;
 
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
@@ -7,8 +8,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.bus.ServiceException;
 import souk.gateway.routing.PathTemplate;
 
+import java.util.Collection;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -16,12 +19,15 @@ import java.util.stream.Collectors;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * Problem answers for what no route handles: 404 for an unknown path, 405 with {@code Allow} for a known path and
- * the wrong method, and a 500 without detail for a bug (logged with its request id, never shown).
+ * The one place a failed request is answered: handlers fail the routing context ({@code ctx.fail(...)}) with a
+ * {@link ServiceException} (or an event-bus failure) or a bare status, and this writes the problem+json. Also 404 for
+ * an unknown path, 405 with {@code Allow} for a known path and the wrong method (whether the route is the gateway's
+ * own or one a service declared), and a 500 without detail for a bug (logged with its request id, never shown).
  */
 public final class Fallbacks {
 
   private static final Logger LOG = LoggerFactory.getLogger(Fallbacks.class);
+  private static final String ALLOWED = "souk.allowed";
 
   private Fallbacks() {
   }
@@ -29,22 +35,42 @@ public final class Fallbacks {
   public static void install(Router router) {
     router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "No resource at this path"));
     router.errorHandler(405, ctx -> {
-      ctx.response().putHeader(HttpHeaders.ALLOW, allowed(router, ctx.request().path()));
+      String allowed = ctx.get(ALLOWED);
+      ctx.response().putHeader(HttpHeaders.ALLOW, allowed != null ? allowed : allowed(router, ctx.request().path()));
       Problems.send(ctx, 405, "Method not allowed", "This resource does not accept " + ctx.request().method());
     });
     router.errorHandler(400, ctx -> Problems.send(ctx, 400, "Bad request", "The request could not be read"));
+    router.errorHandler(411, ctx -> Problems.send(ctx, 411, "Length required", "The body must state its length"));
     router.errorHandler(413, ctx -> Problems.send(ctx, 413, "Payload too large", "The body exceeds the size limit"));
     router.errorHandler(415, ctx -> Problems.send(ctx, 415, "Unsupported media type", "The body must be application/json"));
     router.errorHandler(500, Fallbacks::internal);
-    router.route().failureHandler(Fallbacks::unreadableBody);
+    router.route().failureHandler(Fallbacks::failed);
   }
 
   /**
-   * A body that broke while it was read (a malformed chunk, say): vertx-web fails the request with the status it had,
-   * 200, for which it would log an error with a stack trace and answer 200. It is the client's fault: a 400.
+   * Fails {@code ctx} as a 405 for a path a service declared with other methods only: the answer is the same as for
+   * the gateway's own routes.
    */
-  static void unreadableBody(RoutingContext ctx) {
-    if (ctx.failure() != null && ctx.statusCode() >= 200 && ctx.statusCode() < 400) {
+  public static void methodNotAllowed(RoutingContext ctx, Collection<String> allowed) {
+    ctx.put(ALLOWED, String.join(", ", allowed));
+    ctx.fail(405);
+  }
+
+  /**
+   * A {@link ServiceException} or an event-bus failure is answered with its code. A bare status goes on to its
+   * error handler above. A body that broke while it was read (a malformed chunk, say) fails the request with the
+   * status it had, 200, for which vertx-web would log an error with a stack trace and answer 200: it is the
+   * client's fault, a 400.
+   */
+  static void failed(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ServiceException || failure instanceof ReplyException) {
+      if (!ctx.response().headWritten() && !ctx.response().closed()) {
+        Problems.send(ctx, failure);
+      }
+      return;
+    }
+    if (failure != null && ctx.statusCode() >= 200 && ctx.statusCode() < 400) {
       if (!ctx.response().headWritten() && !ctx.response().closed()) {
         Problems.send(ctx, 400, "Bad request", "The request body could not be read");
       }

@@ -6,7 +6,6 @@ import io.vertx.ext.web.RoutingContext;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
-import souk.gateway.http.Problems;
 
 /**
  * Rate limits {@code /api}: one token bucket per client identity, which is the subject of a valid bearer token, else
@@ -58,7 +57,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    Problems.send(ctx, new ServiceException(ErrorCode.TOO_MANY_REQUESTS,
+    ctx.fail(new ServiceException(ErrorCode.TOO_MANY_REQUESTS,
       "Too many requests from this client; retry after " + decision.retryAfterSeconds() + " s")
       .retryAfter((int) decision.retryAfterSeconds()));
   }

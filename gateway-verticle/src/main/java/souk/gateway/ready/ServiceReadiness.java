@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.servicediscovery.Record;
-import souk.common.bus.Headers;
+import souk.common.bus.Actions;
 import souk.common.bus.Requests;
 import souk.common.discovery.RecordSweep;
 import souk.common.discovery.ServiceRegistry;
@@ -81,7 +81,7 @@ public final class ServiceReadiness {
     if (!(record.getMetadata().getValue("nodeAddress") instanceof String address)) {
       return Future.failedFuture("record without a node address");
     }
-    DeliveryOptions options = Requests.options(Headers.PING, null, null, PING_TIMEOUT_MS);
+    DeliveryOptions options = Requests.options(Actions.PING, null, null, PING_TIMEOUT_MS);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject(), options)
       .map(reply -> reply.body().getString("nodeId"));
   }

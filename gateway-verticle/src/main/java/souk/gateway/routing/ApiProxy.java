@@ -16,8 +16,8 @@ import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceException;
 import souk.gateway.http.Bearer;
+import souk.gateway.http.Fallbacks;
 import souk.gateway.http.JsonBody;
-import souk.gateway.http.Problems;
 import souk.gateway.http.RequestIds;
 
 import java.util.Map;
@@ -50,8 +50,7 @@ public final class ApiProxy implements Handler<RoutingContext> {
       ctx.request().routed(found.entry().spec().path());
       serve(ctx, found.entry(), found.params(), table.isLive(found.entry().service()));
     } else if (match instanceof RouteTable.WrongMethod wrong) {
-      ctx.response().putHeader(HttpHeaders.ALLOW, String.join(", ", wrong.allowed()));
-      Problems.send(ctx, 405, "Method not allowed", "This resource does not accept " + ctx.request().method());
+      Fallbacks.methodNotAllowed(ctx, wrong.allowed());
     } else {
       ctx.next();
     }
@@ -68,7 +67,7 @@ public final class ApiProxy implements Handler<RoutingContext> {
         return send(ctx, entry, params, userId);
       })
       .onSuccess(reply -> write(ctx.response(), reply))
-      .onFailure(failure -> Problems.send(ctx, failure));
+      .onFailure(ctx::fail);
   }
 
   private Future<Message<Buffer>> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params,

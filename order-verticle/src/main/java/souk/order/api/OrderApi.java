@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
+import souk.common.bus.Actions;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Headers;
 import souk.common.bus.ServiceDispatcher;
@@ -26,18 +27,14 @@ import java.util.UUID;
  */
 public final class OrderApi {
 
-  public static final String CREATE = "create-order";
-  public static final String GET = "get-order";
-  public static final String LIST = "list-orders";
-  public static final String CANCEL = "cancel-order";
   public static final String IDEMPOTENCY_KEY = "idempotency-key";
 
   /** The routes mounted by the gateway, all authenticated. */
   public static final List<RouteSpec> ROUTES = List.of(
-    RouteSpec.authenticated("POST", "/api/v1/orders", CREATE).passing(IDEMPOTENCY_KEY),
-    RouteSpec.authenticated("GET", "/api/v1/orders", LIST),
-    RouteSpec.authenticated("GET", "/api/v1/orders/:id", GET),
-    RouteSpec.authenticated("POST", "/api/v1/orders/:id/cancel", CANCEL));
+    RouteSpec.authenticated("POST", "/api/v1/orders", Actions.Order.CREATE).passing(IDEMPOTENCY_KEY),
+    RouteSpec.authenticated("GET", "/api/v1/orders", Actions.Order.LIST),
+    RouteSpec.authenticated("GET", "/api/v1/orders/:id", Actions.Order.GET),
+    RouteSpec.authenticated("POST", "/api/v1/orders/:id/cancel", Actions.Order.CANCEL));
 
   private final OrderCommands commands;
   private final OrderQueries queries;
@@ -51,14 +48,14 @@ public final class OrderApi {
 
   public ServiceDispatcher register(ServiceDispatcher dispatcher) {
     return dispatcher
-      .on(CREATE, m -> commands.create(user(m), request(m).header(IDEMPOTENCY_KEY), request(m).bodyObject(),
+      .on(Actions.Order.CREATE, m -> commands.create(user(m), request(m).header(IDEMPOTENCY_KEY), request(m).bodyObject(),
         requestId(m)))
-      .on(GET, m -> queries.get(user(m), orderId(request(m))).map(o -> ApiReply.ok(o.toJson())))
-      .on(LIST, m -> queries.list(user(m), PageRequest.parse(request(m).query("limit"), request(m).query("cursor")))
+      .on(Actions.Order.GET, m -> queries.get(user(m), orderId(request(m))).map(o -> ApiReply.ok(o.toJson())))
+      .on(Actions.Order.LIST, m -> queries.list(user(m), PageRequest.parse(request(m).query("limit"), request(m).query("cursor")))
         .map(ApiReply::ok))
-      .on(CANCEL, m -> commands.cancel(user(m), orderId(request(m)), requestId(m))
+      .on(Actions.Order.CANCEL, m -> commands.cancel(user(m), orderId(request(m)), requestId(m))
         .map(o -> ApiReply.ok(o.toJson())))
-      .on(SagaMessages.SUMMARY, m -> queries.summary(user(m)))
+      .on(Actions.SUMMARY, m -> queries.summary(user(m)))
       .on(SagaMessages.PAYMENT_RESULT, m -> results.apply(IdempotentConsumer.messageId(m), m.body(), requestId(m)));
   }
 

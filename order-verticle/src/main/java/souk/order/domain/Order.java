@@ -2,6 +2,7 @@ package souk.order.domain;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import souk.common.saga.PaymentStatus;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -10,10 +11,10 @@ import java.util.UUID;
  * An order as stored. Payment fields stay {@code null} until the payment service has answered.
  *
  * @param total         minor units of {@code currency}, computed from the lines
- * @param paymentStatus SUCCEEDED, DECLINED or REFUNDED
+ * @param paymentStatus {@code null} until the payment service has answered
  */
 public record Order(UUID id, String userId, OrderStatus status, JsonArray items, long total, String currency,
-                    String paymentMethod, String cancellationReason, UUID paymentId, String paymentStatus,
+                    String paymentMethod, String cancellationReason, UUID paymentId, PaymentStatus paymentStatus,
                     Long paymentAmount, Instant createdAt, Instant updatedAt) {
 
   public Order cancelled(String reason) {
@@ -26,7 +27,7 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
       paymentStatus, paymentAmount, createdAt, updatedAt);
   }
 
-  public Order withPayment(UUID newPaymentId, String newPaymentStatus, Long amount) {
+  public Order withPayment(UUID newPaymentId, PaymentStatus newPaymentStatus, Long amount) {
     return new Order(id, userId, status, items, total, currency, paymentMethod, cancellationReason, newPaymentId,
       newPaymentStatus, amount, createdAt, updatedAt);
   }
@@ -47,7 +48,7 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
     }
     if (paymentStatus != null) {
       json.put("payment", new JsonObject().put("id", paymentId == null ? null : paymentId.toString())
-        .put("status", paymentStatus).put("amount", paymentAmount));
+        .put("status", paymentStatus.name()).put("amount", paymentAmount));
     }
     return json;
   }
@@ -59,7 +60,7 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
       json.put("cancellationReason", cancellationReason);
     }
     if (paymentStatus() != null) {
-      json.put("paymentStatus", paymentStatus());
+      json.put("paymentStatus", paymentStatus().name());
     }
     return json.put("at", updatedAt.toString());
   }

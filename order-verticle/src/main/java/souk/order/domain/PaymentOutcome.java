@@ -1,5 +1,7 @@
 package souk.order.domain;
 
+import souk.common.saga.PaymentStatus;
+
 import java.util.UUID;
 
 /**
@@ -15,10 +17,6 @@ import java.util.UUID;
  */
 public final class PaymentOutcome {
 
-  public static final String SUCCEEDED = "SUCCEEDED";
-  public static final String DECLINED = "DECLINED";
-  public static final String REFUNDED = "REFUNDED";
-
   /** The order after the result; whether it must be stored, whether its status moved, whether to refund. */
   public record Applied(Order order, boolean changed, boolean statusChanged, boolean refund) {
   }
@@ -26,19 +24,18 @@ public final class PaymentOutcome {
   private PaymentOutcome() {
   }
 
-  public static Applied apply(Order order, String result, UUID paymentId, long amount) {
-    String known = order.paymentStatus();
+  public static Applied apply(Order order, PaymentStatus result, UUID paymentId, long amount) {
+    PaymentStatus known = order.paymentStatus();
     return switch (result) {
       case SUCCEEDED -> known != null ? unchanged(order) : succeeded(order, paymentId, amount);
       case DECLINED -> known != null ? unchanged(order) : declined(order, paymentId, amount);
-      case REFUNDED -> REFUNDED.equals(known) ? unchanged(order)
-        : new Applied(order.withPayment(paymentId, REFUNDED, amount), true, false, false);
-      default -> throw new IllegalArgumentException("unknown payment result " + result);
+      case REFUNDED -> known == PaymentStatus.REFUNDED ? unchanged(order)
+        : new Applied(order.withPayment(paymentId, PaymentStatus.REFUNDED, amount), true, false, false);
     };
   }
 
   private static Applied succeeded(Order order, UUID paymentId, long amount) {
-    Order paid = order.withPayment(paymentId, SUCCEEDED, amount);
+    Order paid = order.withPayment(paymentId, PaymentStatus.SUCCEEDED, amount);
     if (order.status() == OrderStatus.PENDING) {
       return new Applied(paid.withStatus(OrderStatus.CONFIRMED), true, true, false);
     }
@@ -47,7 +44,7 @@ public final class PaymentOutcome {
   }
 
   private static Applied declined(Order order, UUID paymentId, long amount) {
-    Order refused = order.withPayment(paymentId, DECLINED, amount);
+    Order refused = order.withPayment(paymentId, PaymentStatus.DECLINED, amount);
     if (order.status() == OrderStatus.PENDING) {
       return new Applied(refused.cancelled(OrderStatus.PAYMENT_DECLINED), true, true, false);
     }

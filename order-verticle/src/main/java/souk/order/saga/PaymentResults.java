@@ -9,10 +9,10 @@ import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
+import souk.common.saga.PaymentStatus;
 import souk.order.domain.PaymentOutcome;
 import souk.order.store.OrderRepository;
 
-import java.util.Set;
 import java.util.UUID;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -24,8 +24,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class PaymentResults {
 
   private static final Logger LOG = LoggerFactory.getLogger(PaymentResults.class);
-  private static final Set<String> KNOWN =
-    Set.of(PaymentOutcome.SUCCEEDED, PaymentOutcome.DECLINED, PaymentOutcome.REFUNDED);
 
   private final IdempotentConsumer consumer;
   private final OrderRepository orders;
@@ -50,8 +48,8 @@ public final class PaymentResults {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "orderId and paymentId must be UUIDs"));
     }
-    String status = result.getString("status");
-    if (!KNOWN.contains(status)) {
+    PaymentStatus status = PaymentStatus.parse(result.getString("status"));
+    if (status == null) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Unknown payment status"));
     }
     long amount = result.getLong("amount", 0L);
@@ -69,7 +67,7 @@ public final class PaymentResults {
       });
   }
 
-  private Future<PaymentOutcome.Applied> applyLocked(SqlConnection tx, UUID orderId, String status, UUID paymentId,
+  private Future<PaymentOutcome.Applied> applyLocked(SqlConnection tx, UUID orderId, PaymentStatus status, UUID paymentId,
                                                      long amount, String requestId) {
     return orders.findForUpdate(tx, orderId).compose(order -> {
       if (order == null) {

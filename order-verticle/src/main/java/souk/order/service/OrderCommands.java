@@ -11,11 +11,11 @@ import souk.common.api.ApiReply;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.outbox.Outbox;
+import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
 import souk.order.domain.Order;
 import souk.order.domain.OrderStatus;
 import souk.order.domain.OrderValidator;
-import souk.order.domain.PaymentOutcome;
 import souk.order.saga.OrderUpdates;
 import souk.order.saga.PaymentCommands;
 import souk.order.store.IdempotencyStore;
@@ -95,7 +95,7 @@ public final class OrderCommands {
         if (order.status() == OrderStatus.CANCELLED) {
           throw new ServiceException(ErrorCode.CONFLICT, "The order is already cancelled");
         }
-        boolean refund = PaymentOutcome.SUCCEEDED.equals(order.paymentStatus());
+        boolean refund = order.paymentStatus() == PaymentStatus.SUCCEEDED;
         return orders.update(tx, order.cancelled(OrderStatus.CANCELLED_BY_USER))
           .compose(stored -> refund
             ? Outbox.add(tx, PaymentCommands.refund(stored, requestId)).map(m -> stored)

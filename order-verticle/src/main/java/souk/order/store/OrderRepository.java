@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
 import souk.order.domain.Order;
 import souk.order.domain.OrderStatus;
@@ -64,7 +65,7 @@ public final class OrderRepository {
     return client.preparedQuery("UPDATE orders SET status = $2, cancellation_reason = $3, payment_id = $4, "
         + "payment_status = $5, payment_amount = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS)
       .execute(Tuple.of(order.id(), order.status().name(), order.cancellationReason(), order.paymentId(),
-        order.paymentStatus(), order.paymentAmount()))
+        order.paymentStatus() == null ? null : order.paymentStatus().name(), order.paymentAmount()))
       .map(OrderRepository::first);
   }
 
@@ -82,7 +83,7 @@ public final class OrderRepository {
     return new Order(row.getUUID("id"), row.getString("user_id"), OrderStatus.valueOf(row.getString("status")),
       (JsonArray) row.getValue("items"), row.getLong("total"), row.getString("currency"),
       row.getString("payment_method"), row.getString("cancellation_reason"), row.getUUID("payment_id"),
-      row.getString("payment_status"), row.getLong("payment_amount"),
+      PaymentStatus.parse(row.getString("payment_status")), row.getLong("payment_amount"),
       row.getOffsetDateTime("created_at").toInstant(), row.getOffsetDateTime("updated_at").toInstant());
   }
 }

@@ -2,6 +2,7 @@ package souk.order.domain;
 
 import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.Test;
+import souk.common.saga.PaymentStatus;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -22,16 +23,16 @@ class PaymentOutcomeTest {
 
   @Test
   void success_confirms_a_pending_order() {
-    PaymentOutcome.Applied applied = PaymentOutcome.apply(pending(), "SUCCEEDED", paymentId, 500);
+    PaymentOutcome.Applied applied = PaymentOutcome.apply(pending(), PaymentStatus.SUCCEEDED, paymentId, 500);
     assertEquals(OrderStatus.CONFIRMED, applied.order().status());
-    assertEquals("SUCCEEDED", applied.order().paymentStatus());
+    assertEquals(PaymentStatus.SUCCEEDED, applied.order().paymentStatus());
     assertTrue(applied.statusChanged());
     assertFalse(applied.refund());
   }
 
   @Test
   void decline_cancels_a_pending_order_as_payment_declined() {
-    PaymentOutcome.Applied applied = PaymentOutcome.apply(pending(), "DECLINED", paymentId, 500);
+    PaymentOutcome.Applied applied = PaymentOutcome.apply(pending(), PaymentStatus.DECLINED, paymentId, 500);
     assertEquals(OrderStatus.CANCELLED, applied.order().status());
     assertEquals("payment_declined", applied.order().cancellationReason());
     assertFalse(applied.refund());
@@ -40,7 +41,7 @@ class PaymentOutcomeTest {
   @Test
   void success_after_the_user_cancelled_is_refunded_and_the_order_stays_cancelled() {
     Order cancelled = pending().cancelled(OrderStatus.CANCELLED_BY_USER);
-    PaymentOutcome.Applied applied = PaymentOutcome.apply(cancelled, "SUCCEEDED", paymentId, 500);
+    PaymentOutcome.Applied applied = PaymentOutcome.apply(cancelled, PaymentStatus.SUCCEEDED, paymentId, 500);
     assertEquals(OrderStatus.CANCELLED, applied.order().status());
     assertEquals("cancelled_by_user", applied.order().cancellationReason());
     assertTrue(applied.refund());
@@ -49,18 +50,18 @@ class PaymentOutcomeTest {
 
   @Test
   void a_result_the_order_already_reflects_changes_nothing() {
-    Order confirmed = PaymentOutcome.apply(pending(), "SUCCEEDED", paymentId, 500).order();
-    PaymentOutcome.Applied again = PaymentOutcome.apply(confirmed, "SUCCEEDED", paymentId, 500);
+    Order confirmed = PaymentOutcome.apply(pending(), PaymentStatus.SUCCEEDED, paymentId, 500).order();
+    PaymentOutcome.Applied again = PaymentOutcome.apply(confirmed, PaymentStatus.SUCCEEDED, paymentId, 500);
     assertFalse(again.changed());
     assertFalse(again.refund());
   }
 
   @Test
   void refund_marks_the_payment_refunded_without_touching_the_status() {
-    Order cancelled = PaymentOutcome.apply(pending(), "SUCCEEDED", paymentId, 500).order()
+    Order cancelled = PaymentOutcome.apply(pending(), PaymentStatus.SUCCEEDED, paymentId, 500).order()
       .cancelled(OrderStatus.CANCELLED_BY_USER);
-    PaymentOutcome.Applied applied = PaymentOutcome.apply(cancelled, "REFUNDED", paymentId, 500);
-    assertEquals("REFUNDED", applied.order().paymentStatus());
+    PaymentOutcome.Applied applied = PaymentOutcome.apply(cancelled, PaymentStatus.REFUNDED, paymentId, 500);
+    assertEquals(PaymentStatus.REFUNDED, applied.order().paymentStatus());
     assertEquals(OrderStatus.CANCELLED, applied.order().status());
     assertFalse(applied.statusChanged());
   }

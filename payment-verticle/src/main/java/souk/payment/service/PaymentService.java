@@ -12,9 +12,10 @@ import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxMessage;
+import souk.common.saga.PaymentStatus;
 import souk.common.saga.SagaMessages;
+import souk.payment.domain.Payment;
 import souk.payment.provider.PaymentProvider;
-import souk.payment.store.Payment;
 import souk.payment.store.PaymentRepository;
 
 import java.util.UUID;
@@ -84,7 +85,7 @@ public final class PaymentService {
       }
       return provider.charge(draft.orderId().toString(), draft.method(), draft.amount(), draft.currency())
         .compose(approved -> {
-          Payment payment = withStatus(draft, approved ? SagaMessages.SUCCEEDED : SagaMessages.DECLINED);
+          Payment payment = withStatus(draft, approved ? PaymentStatus.SUCCEEDED : PaymentStatus.DECLINED);
           return payments.insert(tx, payment).compose(inserted -> !inserted ? Future.succeededFuture(false)
             : Outbox.add(tx, result(payment, payment.status(), requestId)).map(m -> {
               LOG.debug("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
@@ -101,12 +102,12 @@ public final class PaymentService {
         // the order service refunds only payments it saw succeed: retry until the charge is visible
         return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "No payment for this order yet"));
       }
-      if (!SagaMessages.SUCCEEDED.equals(payment.status())) {
+      if (payment.status() != PaymentStatus.SUCCEEDED) {
         return Future.succeededFuture(false);
       }
       return provider.refund(orderId.toString(), payment.amount(), payment.currency())
         .compose(v -> payments.markRefunded(tx, payment.id()))
-        .compose(v -> Outbox.add(tx, result(payment, SagaMessages.REFUNDED, requestId)))
+        .compose(v -> Outbox.add(tx, result(payment, PaymentStatus.REFUNDED, requestId)))
         .map(m -> {
           LOG.info("payment refunded", kv("orderId", orderId), kv("requestId", requestId));
           return true;
@@ -121,13 +122,13 @@ public final class PaymentService {
     return new JsonObject();
   }
 
-  private static Payment withStatus(Payment p, String status) {
+  private static Payment withStatus(Payment p, PaymentStatus status) {
     return new Payment(p.id(), p.orderId(), p.userId(), p.amount(), p.currency(), p.method(), status);
   }
 
-  private static OutboxMessage result(Payment payment, String status, String requestId) {
+  private static OutboxMessage result(Payment payment, PaymentStatus status, String requestId) {
     JsonObject body = new JsonObject().put("orderId", payment.orderId().toString())
-      .put("paymentId", payment.id().toString()).put("status", status).put("amount", payment.amount());
+      .put("paymentId", payment.id().toString()).put("status", status.name()).put("amount", payment.amount());
     return OutboxMessage.of(Addresses.ORDER_SERVICE, SagaMessages.PAYMENT_RESULT, body, requestId);
   }
 }

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import souk.common.saga.PaymentStatus;
+import souk.payment.domain.Payment;
 
 import java.util.UUID;
 
@@ -21,7 +23,7 @@ public final class PaymentRepository {
     return tx.preparedQuery("INSERT INTO payment (id, order_id, user_id, amount, currency, method, status) "
         + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING")
       .execute(Tuple.of(payment.id(), payment.orderId(), payment.userId(), payment.amount(), payment.currency(),
-        payment.method(), payment.status()))
+        payment.method(), payment.status().name()))
       .map(rows -> rows.rowCount() == 1);
   }
 
@@ -54,6 +56,6 @@ public final class PaymentRepository {
 
   private static Payment map(Row row) {
     return new Payment(row.getUUID("id"), row.getUUID("order_id"), row.getString("user_id"), row.getLong("amount"),
-      row.getString("currency"), row.getString("method"), row.getString("status"));
+      row.getString("currency"), row.getString("method"), PaymentStatus.valueOf(row.getString("status")));
   }
 }

@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.domain;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,12 @@
-package souk.user;
+package souk.user.service;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.user.domain.NewUser;
+import souk.user.domain.User;
+import souk.user.store.UserRepository;
 
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package souk.common.bus;
+package souk.common.db;
 
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;

@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.store;
 
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.user.domain.User;
 
 import java.util.UUID;
 

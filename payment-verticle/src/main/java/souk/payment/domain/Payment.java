@@ -1,4 +1,6 @@
-package souk.payment.store;
+package souk.payment.domain;
+
+import souk.common.saga.PaymentStatus;
 
 import java.util.UUID;
 
@@ -6,8 +8,8 @@ import java.util.UUID;
  * A payment of one order.
  *
  * @param amount minor units of {@code currency}
- * @param status SUCCEEDED, DECLINED or REFUNDED
+ * @param status {@code null} only in a draft not yet charged
  */
 public record Payment(UUID id, UUID orderId, String userId, long amount, String currency, String method,
-                      String status) {
+                      PaymentStatus status) {
 }

@@ -1,7 +1,8 @@
-package souk.payment;
+package souk.payment.api;
 
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import souk.common.bus.Actions;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Headers;
 import souk.common.bus.ServiceDispatcher;
@@ -23,7 +24,7 @@ public final class PaymentApi {
     return dispatcher
       .on(SagaMessages.CHARGE, m -> payments.charge(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
       .on(SagaMessages.REFUND, m -> payments.refund(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
-      .on(SagaMessages.SUMMARY, m -> payments.summary(user(m)));
+      .on(Actions.SUMMARY, m -> payments.summary(user(m)));
   }
 
   private static String requestId(Message<JsonObject> message) {

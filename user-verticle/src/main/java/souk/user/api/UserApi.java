@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -6,25 +6,22 @@ import io.vertx.core.json.JsonObject;
 import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
+import souk.common.bus.Actions;
 import souk.common.bus.Headers;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceDispatcher;
+import souk.user.domain.User;
+import souk.user.service.UserService;
 
 import java.util.List;
 
-/** The user service's actions and the HTTP routes it declares for them. */
+/** The user service's event-bus face: its {@link Actions.User} actions and the HTTP routes it declares for them. */
 public final class UserApi {
 
-  public static final String CREATE = "create-user";
-  public static final String GET = "get-user";
-  public static final String GET_ME = "get-me";
-  /** Not a route: the gateway's token endpoint asks it, with {@code {email, password}}, for {@code {userId}}. */
-  public static final String AUTHENTICATE = "authenticate";
-
   public static final List<RouteSpec> ROUTES = List.of(
-    RouteSpec.open("POST", "/api/v1/users", CREATE),
-    RouteSpec.authenticated("GET", "/api/v1/users/me", GET_ME),
-    RouteSpec.authenticated("GET", "/api/v1/users/:id", GET));
+    RouteSpec.open("POST", "/api/v1/users", Actions.User.CREATE),
+    RouteSpec.authenticated("GET", "/api/v1/users/me", Actions.User.GET_ME),
+    RouteSpec.authenticated("GET", "/api/v1/users/:id", Actions.User.GET));
 
   private final UserService users;
 
@@ -34,11 +31,11 @@ public final class UserApi {
 
   public void register(ServiceDispatcher dispatcher) {
     dispatcher
-      .on(CREATE, message -> users.register(request(message).body(), deadline(message))
+      .on(Actions.User.CREATE, message -> users.register(request(message).body(), deadline(message))
         .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson())))
-      .on(GET, message -> reply(users.get(request(message).param("id"), caller(message))))
-      .on(GET_ME, message -> reply(users.get(caller(message), caller(message))))
-      .on(AUTHENTICATE, message -> users.authenticate(message.body(), deadline(message))
+      .on(Actions.User.GET, message -> reply(users.get(request(message).param("id"), caller(message))))
+      .on(Actions.User.GET_ME, message -> reply(users.get(caller(message), caller(message))))
+      .on(Actions.User.AUTHENTICATE, message -> users.authenticate(message.body(), deadline(message))
         .map(id -> new JsonObject().put("userId", id.toString())));
   }
 

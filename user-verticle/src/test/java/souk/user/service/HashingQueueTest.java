@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.service;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;

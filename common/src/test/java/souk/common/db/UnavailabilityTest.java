@@ -1,4 +1,4 @@
-package souk.common.bus;
+package souk.common.db;
 
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;

@@ -1,4 +1,4 @@
-package souk.common.node;
+package souk.common.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipListener;

@@ -1,4 +1,4 @@
-package souk.user;
+package souk.user.service;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
