@@ -15,7 +15,7 @@ USER 10001:10001
 # Hazelcast's first port (the next ones are tried when it is taken); the event bus takes a free port of its own
 EXPOSE 5701
 # the JVM sizes its heap from the container's memory limit; JAVA_TOOL_OPTIONS adds options of your own
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/souk/node.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/souk/node.jar"]
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 CMD ["/opt/souk/probe.sh", "/health"]
 
 FROM base AS gateway

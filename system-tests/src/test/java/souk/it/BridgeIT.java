@@ -71,7 +71,8 @@ class BridgeIT {
       .add(probe("publish to own address", other, "publish", mine, aliceHeaders)
         .put("body", new JsonObject().put("orderId", "forged").put("status", "CONFIRMED")))
       .add(probe("register on a reply address", first, "register", "__vertx.reply.1", aliceHeaders))
-      .add(probe("register on a service address", first, "register", Addresses.ORDER_SERVICE, aliceHeaders));
+      .add(probe("register on a service address", first, "register", Addresses.ORDER_SERVICE, aliceHeaders))
+      .add(probe("register on every user's updates", other, "register", Addresses.ORDER_UPDATES, aliceHeaders));
 
     Process probe = new ProcessBuilder("node", "bridge-probe.js", probes.encode(), "10").directory(node.toFile())
       .redirectErrorStream(true).start();
@@ -114,6 +115,8 @@ class BridgeIT {
         && "CONFIRMED".equals(u.getString("status"))), own + " missed the update: " + result);
       assertTrue(updates.stream().allMatch(u -> aliceOrder.equals(u.getString("orderId"))),
         own + " received something that is not its own update: " + result);
+      assertEquals(1, updates.stream().filter(u -> "CONFIRMED".equals(u.getString("status"))).count(),
+        own + " got the update once: " + result);
     }
     for (JsonObject result : results.values()) {
       if (result.getString("name").startsWith("own")) {
@@ -124,7 +127,7 @@ class BridgeIT {
       assertTrue(result.getJsonArray("received").isEmpty(), "delivered: " + result);
       assertTrue(result.getJsonArray("replied").isEmpty(), "answered: " + result);
     }
-    assertEquals(10, results.size(), String.join("\n", output));
+    assertEquals(11, results.size(), String.join("\n", output));
     assertEquals("CONFIRMED", shop.get(alice, "/api/v1/orders/" + placedBefore).bodyAsJsonObject()
       .getString("status"));
   }

@@ -33,7 +33,9 @@ class TracingIT {
   static final SoukCluster cluster = new SoukCluster()
     .env("SOUK_OTEL_EXPORTER", "otlp")
     .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
-    .env("OTEL_BSP_SCHEDULE_DELAY", "200");
+    .env("OTEL_BSP_SCHEDULE_DELAY", "200")
+    // the saga's per-order lines ("order placed") are DEBUG lines
+    .env("SOUK_LOG_LEVEL", "DEBUG");
   private static final ShopClient shop = new ShopClient(cluster);
 
   @AfterAll

@@ -2,6 +2,7 @@ package souk.user;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.SqlClient;
 import souk.common.api.RouteSpec;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.db.Databases;
@@ -20,6 +21,7 @@ public final class UserVerticle extends VerticleBase {
   private final Node node;
   private ServiceHost host;
   private HashingQueue hashing;
+  private SqlClient lookups;
 
   public UserVerticle(Node node) {
     this.node = node;
@@ -33,7 +35,8 @@ public final class UserVerticle extends VerticleBase {
         node.config().accessLog(), PgFailures.INSTANCE);
       PasswordHasher hasher = new PasswordHasher(config.bcryptCost());
       hashing = new HashingQueue(vertx, config.passwordHashThreads(), config.passwordHashQueue(), node.metrics());
-      UserRepository users = new UserRepository(pool, Databases.pipelined(vertx, config.pg()));
+      lookups = Databases.pipelined(vertx, config.pg());
+      UserRepository users = new UserRepository(pool, lookups);
       new UserApi(new UserService(users, hasher, hashing)).register(dispatcher);
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
@@ -42,6 +45,7 @@ public final class UserVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> stopped = host == null ? Future.succeededFuture() : host.stop();
-    return stopped.eventually(() -> hashing == null ? Future.succeededFuture() : hashing.close());
+    return stopped.eventually(() -> hashing == null ? Future.succeededFuture() : hashing.close())
+      .eventually(() -> lookups == null ? Future.succeededFuture() : lookups.close());
   }
 }

@@ -36,8 +36,8 @@ public final class DeadLetters {
     FROM outbox_dead_letter ORDER BY parked_at DESC LIMIT $1""";
   private static final String REPLAY = """
     WITH replayed AS (DELETE FROM outbox_dead_letter WHERE id = $1 RETURNING *)
-    INSERT INTO outbox (id, address, action, payload, request_id, created_at, attempts)
-    SELECT id, address, action, payload, request_id, created_at, attempts FROM replayed""";
+    INSERT INTO outbox (id, address, action, payload, request_id, created_at, attempts, traceparent)
+    SELECT id, address, action, payload, request_id, created_at, attempts, traceparent FROM replayed""";
 
   private final Vertx vertx;
   private final Pool pool;

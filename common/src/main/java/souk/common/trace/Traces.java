@@ -34,6 +34,9 @@ public final class Traces {
 
   /** {@code 00-<trace id>-<span id>-<flags>} of the current span, or {@code null} when no span is current. */
   public static String currentTraceparent() {
+    if (!Tracing.started()) {
+      return null;
+    }
     SpanContext span = Span.current().getSpanContext();
     if (!span.isValid()) {
       return null;

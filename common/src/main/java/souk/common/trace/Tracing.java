@@ -2,6 +2,7 @@ package souk.common.trace;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
@@ -23,6 +24,8 @@ import java.util.Optional;
  * Other standard {@code OTEL_*} variables apply (service name, resource attributes, batch delays).
  */
 public final class Tracing {
+
+  private static volatile boolean started;
 
   private Tracing() {
   }
@@ -53,12 +56,30 @@ public final class Tracing {
       "otel.propagators", "tracecontext",
       "otel.traces.sampler", "parentbased_traceidratio",
       "otel.traces.sampler.arg", ratio);
+    double byRatio = Double.parseDouble(ratio);
+    started = true;
     return Optional.of(AutoConfiguredOpenTelemetrySdk.builder()
       .addPropertiesSupplier(() -> defaults)
       .addPropertiesCustomizer(properties -> fixed)
+      .addSamplerCustomizer((configured, properties) -> sampler(byRatio))
       .setResultAsGlobal()
       .build()
       .getOpenTelemetrySdk());
+  }
+
+  /** Whether this node started a tracer: without one there is no span to look up. */
+  public static boolean started() {
+    return started;
+  }
+
+  /**
+   * Sampling by trace id at the given ratio, whatever a remote parent asks: a client's {@code traceparent} that says
+   * "sampled" cannot make the gateway trace every request it sends. A trace id gets the same answer on every node,
+   * so a trace is kept or dropped as a whole; a parent that says "not sampled" is followed.
+   */
+  static Sampler sampler(double ratio) {
+    Sampler byRatio = Sampler.traceIdRatioBased(ratio);
+    return Sampler.parentBasedBuilder(byRatio).setRemoteParentSampled(byRatio).build();
   }
 
   private static String exporter(JsonObject config) {

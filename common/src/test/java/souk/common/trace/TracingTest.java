@@ -1,9 +1,14 @@
 package souk.common.trace;
 
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import souk.common.config.ConfigLoader;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,5 +55,19 @@ class TracingTest {
     assertTrue(parent.isRemote() && parent.isSampled());
     assertFalse(io.opentelemetry.api.trace.Span.fromContext(Traces.parent(null)).getSpanContext().isValid());
     assertNull(Traces.currentTraceparent(), "no span is current here");
+  }
+
+  @Test
+  void a_client_asking_for_sampling_gets_the_configured_ratio_all_the_same() {
+    var sampledByClient = Traces.parent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assertEquals(SamplingDecision.DROP, decide(Tracing.sampler(0), sampledByClient));
+    assertEquals(SamplingDecision.RECORD_AND_SAMPLE, decide(Tracing.sampler(1), sampledByClient));
+    var notSampled = Traces.parent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+    assertEquals(SamplingDecision.DROP, decide(Tracing.sampler(1), notSampled), "a parent's no is followed");
+  }
+
+  private static SamplingDecision decide(Sampler sampler, io.opentelemetry.context.Context parent) {
+    return sampler.shouldSample(parent, "4bf92f3577b34da6a3ce929d0e0e4736", "GET", SpanKind.SERVER,
+      Attributes.empty(), List.of()).getDecision();
   }
 }

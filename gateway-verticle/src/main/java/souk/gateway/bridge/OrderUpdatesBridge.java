@@ -75,16 +75,16 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       .setMaxAddressLength(Addresses.ORDER_UPDATES_PREFIX.length() + 36)
       .setPingTimeout(limits.idleMs());
     router.post(PATH + "/*").handler(ctx -> frameLimit(ctx, limits.maxFrameBytes()));
-    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
-      .bridge(options, new OrderUpdatesBridge(vertx, bearer, limits)));
-    vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, update -> passOn(vertx, update));
+    OrderUpdatesBridge bridge = new OrderUpdatesBridge(vertx, bearer, limits);
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).bridge(options, bridge));
+    vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, bridge::passOn);
   }
 
   // the order nodes' one publish per update reaches every gateway; each hands it to the sockets it holds itself
-  private static void passOn(Vertx vertx, Message<JsonObject> update) {
-    String address = Addresses.orderUpdates(update.headers().get(Headers.USER_ID));
-    if (ADDRESS.matcher(address).matches()) {
-      vertx.eventBus().publish(address, update.body(), LOCAL_ONLY);
+  private void passOn(Message<JsonObject> update) {
+    String user = update.headers().get(Headers.USER_ID);
+    if (user != null && socketsPerUser.containsKey(user)) {
+      vertx.eventBus().publish(Addresses.orderUpdates(user), update.body(), LOCAL_ONLY);
     }
   }
 

@@ -48,8 +48,9 @@ public final class PgOutboxRelay implements OutboxRelay {
     WHERE id = $1""";
   private static final String PARK = """
     WITH parked AS (DELETE FROM outbox WHERE id = $1 RETURNING *)
-    INSERT INTO outbox_dead_letter (id, address, action, payload, request_id, created_at, attempts, last_error)
-    SELECT id, address, action, payload, request_id, created_at, attempts + 1, $2 FROM parked""";
+    INSERT INTO outbox_dead_letter (id, address, action, payload, request_id, created_at, attempts, last_error,
+      traceparent)
+    SELECT id, address, action, payload, request_id, created_at, attempts + 1, $2, traceparent FROM parked""";
 
   private final Vertx vertx;
   private final Pool pool;
