@@ -58,6 +58,18 @@ class TracingTest {
   }
 
   @Test
+  void the_logging_exporter_starts_a_tracer_that_records_spans() {
+    var sdk = Tracing.start("order-service", config(Map.of("SOUK_OTEL_EXPORTER", "logging"))).orElseThrow();
+    try {
+      var span = sdk.getTracer("test").spanBuilder("probe").startSpan();
+      assertTrue(span.getSpanContext().isValid() && span.getSpanContext().isSampled(), "ratio 1 keeps every trace");
+      span.end();
+    } finally {
+      sdk.close();
+    }
+  }
+
+  @Test
   void a_client_asking_for_sampling_gets_the_configured_ratio_all_the_same() {
     var sampledByClient = Traces.parent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     assertEquals(SamplingDecision.DROP, decide(Tracing.sampler(0), sampledByClient));
