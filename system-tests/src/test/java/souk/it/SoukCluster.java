@@ -312,10 +312,20 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
   public Vertx joinAsMember(String name, int offset, EventBusOptions eventBus) throws Exception {
     NodeConfig member = NodeConfig.member(name, id, "127.0.0.1", clusterPort + 10 + offset,
       List.of("127.0.0.1:" + clusterPort));
-    return Vertx.builder()
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(member));
+    Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setEventBusOptions(eventBus.setHost("127.0.0.1").setPort(0)))
-      .withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(member)))
+      .withClusterManager(manager)
       .buildClustered().await(60, TimeUnit.SECONDS);
+    // on a loaded machine a member that does not reach the cluster in time starts a cluster of its own, and merges
+    // into the real one seconds later: a test must not use it before then
+    try {
+      Eventually.until(name + " sees the cluster's nodes", Duration.ofSeconds(30), () -> manager.getNodes().size() > 1);
+    } catch (AssertionError | Exception alone) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+      throw alone;
+    }
+    return vertx;
   }
 
   public RowSet<Row> sql(String kind, String statement, Object... params) throws Exception {
