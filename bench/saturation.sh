@@ -4,15 +4,21 @@
 # Hazelcast suspected or dropped a member whose process was alive, how long /ready was not 200, and how long after
 # the load until the read path is normal again. Loopback only; bounded; stops everything it started.
 # A cluster.xml to try instead of the packaged one: SOUK_CLUSTER_CONFIG=/path/to/cluster.xml bench/saturation.sh
+# SATURATION_HOGS=N also runs N busy loops on Souk's core while the load lasts: a host so starved that heartbeats
+# and event loops wait for the CPU, to try the failure detector against.
 set -euo pipefail
 
 usage() {
-  echo "usage: bench/saturation.sh [seconds of overload, default 120] [requests per second, default 3000]"
+  echo "usage: bench/saturation.sh [seconds of overload, default 120] [requests per second, default 3000]" \
+    "[client connections, default 1024]"
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 SECONDS_LOADED="${1:-120}"
 RATE="${2:-3000}"
-[[ "$SECONDS_LOADED" =~ ^[0-9]+$ && "$RATE" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
+# many connections, as from many independent clients: the backlog reaches Souk, which must shed it, instead of
+# waiting in the load generator
+CONNECTIONS="${3:-1024}"
+[[ "$SECONDS_LOADED" =~ ^[0-9]+$ && "$RATE" =~ ^[0-9]+$ && "$CONNECTIONS" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 PORT=18090
@@ -23,8 +29,15 @@ RESULTS=bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 CP="$(pwd)/gateway-verticle/target/gateway-verticle.jar"
 RUN_PID=""
+HOGS="${SATURATION_HOGS:-0}"
+HOG_PIDS=()
 log() { printf '[saturation] %s\n' "$*" >&2; }
+stop_hogs() {
+  (( ${#HOG_PIDS[@]} )) && kill "${HOG_PIDS[@]}" 2>/dev/null || true
+  HOG_PIDS=()
+}
 cleanup() {
+  stop_hogs
   [[ -n "$RUN_PID" ]] && kill -TERM "$RUN_PID" 2>/dev/null || true
   for _ in $(seq 1 300); do [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.1; done
   rm -rf "$WORK"
@@ -53,14 +66,19 @@ for i in $(seq 1 20); do
     | python3 -c "import sys, json; print(json.load(sys.stdin)['accessToken'])" >> "$WORK/tokens"
 done
 
-log "overload: $RATE req/s on the read path for $SECONDS_LOADED s, the load generator on core 1"
+log "overload: $RATE req/s on the read path from $CONNECTIONS connections for $SECONDS_LOADED s, the load generator on core 1"
 ( for _ in $(seq 1 $((SECONDS_LOADED + 60))); do
     printf '%s %s\n' "$(date +%s)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/ready")"
     sleep 1
   done > "$WORK/ready.txt" ) & SAMPLER=$!
-taskset -c 1 java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" "$RATE" "$SECONDS_LOADED" "$WORK/tokens" \
+for _ in $(seq 1 "$HOGS"); do
+  taskset -c 0 timeout $((SECONDS_LOADED + 10)) sh -c 'while :; do :; done' & HOG_PIDS+=($!)
+done
+taskset -c 1 java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" "$RATE" "$SECONDS_LOADED" "$WORK/tokens" "$CONNECTIONS" \
   2>/dev/null | tail -1 > "$WORK/overload.json"
 load_ended=$(date +%s)
+stop_hogs
+shed=$(curl -s "$URL/metrics" | awk '/^souk_gateway_shed_total/ {printf "%d", $2}')
 
 log "load stopped: waiting until the read path is normal again"
 normal_after=-1
@@ -84,10 +102,10 @@ python3 - "$RESULTS/saturation-$STAMP.json" <<PY
 import json, sys
 overload = json.load(open("$WORK/overload.json"))
 res = {"cores": "1 (taskset -c 0) for Souk, 1 for the load", "clusterConfig": "${SOUK_CLUSTER_CONFIG:-packaged}",
-       "secondsLoaded": $SECONDS_LOADED, "rate": $RATE, "overload": overload,
+       "secondsLoaded": $SECONDS_LOADED, "rate": $RATE, "connections": $CONNECTIONS, "hogs": $HOGS, "overload": overload,
        "hazelcast": {"suspicionLines": $suspected, "memberRemovedLines": $removed, "clockJumpLines": $jumps,
                      "mergeLines": $merges},
-       "readyNot200Seconds": $not_ready, "normalSecondsAfterLoad": $normal_after}
+       "shedByGateway": ${shed:-0}, "readyNot200Seconds": $not_ready, "normalSecondsAfterLoad": $normal_after}
 json.dump(res, open(sys.argv[1], "w"), indent=2)
 print(json.dumps(res, indent=2))
 PY

@@ -45,9 +45,11 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
    * @param syncMs         how often gateways share what they admitted, milliseconds (default 250)
    * @param trustedProxies addresses or CIDR blocks whose {@code X-Forwarded-For} is believed (default none)
    * @param corsOrigins    exact origins allowed cross-origin (default none: same-origin only)
+   * @param maxInFlight    most API requests one gateway serves at once; more are shed with 503
+   *                       ({@code SOUK_MAX_IN_FLIGHT}, default 512)
    */
   public record Protection(int ratePerSecond, int burst, int loginPerMinute, int maxIdentities, long syncMs,
-                           List<String> trustedProxies, List<String> corsOrigins) {
+                           List<String> trustedProxies, List<String> corsOrigins, int maxInFlight) {
   }
 
   /**
@@ -65,7 +67,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       positive(json, "rateLimitMaxIdentities"),
       positive(json, "rateLimitSyncMs"),
       NodeConfig.splitList(json.getString("trustedProxies")),
-      NodeConfig.splitList(json.getString("corsOrigins")));
+      NodeConfig.splitList(json.getString("corsOrigins")),
+      positive(json, "maxInFlight"));
     return new GatewayConfig(
       json.getString("httpHost"),
       json.getInteger("httpPort"),

@@ -25,6 +25,7 @@ import souk.gateway.http.Https;
 import souk.gateway.http.RequestIds;
 import souk.gateway.http.SecurityHeaders;
 import souk.gateway.http.TraceResponse;
+import souk.gateway.limit.InFlightLimit;
 import souk.gateway.limit.Limits;
 import souk.gateway.limit.RateLimitHandler;
 import souk.gateway.limit.TrustedProxies;
@@ -94,7 +95,9 @@ public final class GatewayVerticle extends VerticleBase {
     probes.mount(router);
     Bearer bearer = new Bearer(tokens);
     // refused before its body is read; vertx-web wants a body handler first on its route, hence two routes
-    router.route("/api/*").setName("/api").handler(new RateLimitHandler(limits.api(), bearer, proxies));
+    // a client over its own share gets its 429 first; what the gateway as a whole cannot take is shed with 503
+    router.route("/api/*").setName("/api").handler(new RateLimitHandler(limits.api(), bearer, proxies))
+      .handler(new InFlightLimit(config.limits().maxInFlight(), node.metrics()));
     router.route("/api/*").setName("/api")
       .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
       .handler(new ApiProxy(directory, caller, bearer, config.requestTimeoutMs()));

@@ -16,11 +16,20 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class AccessLog implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger("souk.access");
+  private static final String UNLOGGED = "souk.unlogged";
 
   private final AccessLogMode mode;
 
   public AccessLog(AccessLogMode mode) {
     this.mode = mode;
+  }
+
+  /**
+   * Keeps a request's 5xx answer out of the {@code errors} lines: for refusals made on purpose that are counted and
+   * reported in bulk, where a line each would add work in the very moment there is too much of it.
+   */
+  public static void notAnError(RoutingContext ctx) {
+    ctx.put(UNLOGGED, Boolean.TRUE);
   }
 
   @Override
@@ -30,7 +39,7 @@ public final class AccessLog implements Handler<RoutingContext> {
       ctx.addEndHandler(done -> {
         int status = ctx.response().getStatusCode();
         // a 503 from /ready is the probe's answer (not ready yet), not a failure
-        boolean failed = status >= 500 && !Probes.READY.equals(ctx.request().path());
+        boolean failed = status >= 500 && !Probes.READY.equals(ctx.request().path()) && ctx.get(UNLOGGED) == null;
         if (mode.logs(failed)) {
           LOG.info("request",
             kv("requestId", RequestIds.of(ctx)),

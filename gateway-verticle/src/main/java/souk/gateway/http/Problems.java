@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 
+import java.util.Locale;
+import java.util.regex.Pattern;
+
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
@@ -24,6 +27,8 @@ public final class Problems {
   /** Seconds a client is asked to wait before retrying a 503 or 429 that does not say otherwise. */
   public static final int RETRY_AFTER_SECONDS = 5;
   private static final String TYPE_PREFIX = "https://souk.dev/problems/";
+  // compiled once: under overload every shed request is answered through here
+  private static final Pattern NOT_SLUG = Pattern.compile("[^a-z0-9]+");
 
   private Problems() {
   }
@@ -71,6 +76,6 @@ public final class Problems {
   }
 
   private static String slug(String title) {
-    return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    return NOT_SLUG.matcher(title.toLowerCase(Locale.ROOT)).replaceAll("-");
   }
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Detection time: how long after a node is killed with SIGKILL the others drop it from the cluster. Souk as ./run.sh
+# starts it; the payment node is killed ROUNDS times (restarted by hand in between, as an operator would) and the
+# time from each kill to the gateway's first "Members {size:3" line is measured. The other side of the failure
+# detector's trade-off from bench/saturation.sh (live members wrongly suspected under load).
+# A cluster.xml to try instead of the packaged one: SOUK_CLUSTER_CONFIG=bench/cluster-phi-accrual.xml
+# Loopback only; bounded; stops everything it started.
+set -euo pipefail
+
+usage() {
+  echo "usage: bench/detection.sh [rounds, default 3]"
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+ROUNDS="${1:-3}"
+[[ "$ROUNDS" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
+
+cd "$(dirname "$0")/.."
+PORT=18095
+CLUSTER="souk-detection-$$"
+WORK=$(mktemp -d)
+RESULTS=bench/results
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOGS="$WORK/logs"
+RUN_PID=""
+EXTRA_PID=""
+log() { printf '[detection] %s\n' "$*" >&2; }
+cleanup() {
+  [[ -n "$EXTRA_PID" ]] && kill -TERM "$EXTRA_PID" 2>/dev/null || true
+  [[ -n "$RUN_PID" ]] && kill -TERM "$RUN_PID" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    { [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null; } || { [[ -n "$EXTRA_PID" ]] && kill -0 "$EXTRA_PID" 2>/dev/null; } || break
+    sleep 0.1
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+mvn -B -q package -DskipTests
+mkdir -p "$RESULTS"
+
+export SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5931 \
+  SOUK_CLUSTER_MEMBERS=127.0.0.1:5931,127.0.0.1:5932 SOUK_MANAGEMENT_PORT=0 SOUK_LOG_DIR="$LOGS"
+log "starting Souk (cluster $CLUSTER, ${SOUK_CLUSTER_CONFIG:-packaged cluster.xml})"
+./run.sh >"$WORK/run.log" 2>&1 & RUN_PID=$!
+for _ in $(seq 1 1800); do grep -q "Souk is ready" "$WORK/run.log" && break; sleep 0.1; done
+grep -q "Souk is ready" "$WORK/run.log" || { tail -20 "$WORK/run.log" >&2; exit 1; }
+
+members() { grep -aoE 'Members \{size:[0-9]+' "$LOGS/gateway.log" | tail -1 | grep -oE '[0-9]+$'; }
+# the node to kill: a second payment node of our own (run.sh's own nodes stay up, so stopping is clean)
+times=()
+for round in $(seq 1 "$ROUNDS"); do
+  SOUK_LOG_FILE="$LOGS/extra-$round.log" SOUK_LOG_FORMAT=text java -Xms64m -Xmx512m -XX:+UseSerialGC \
+    -jar payment-verticle/target/payment-verticle.jar >"$WORK/extra-$round.out" 2>&1 & EXTRA_PID=$!
+  for _ in $(seq 1 600); do [[ "$(members)" == 5 ]] && break; sleep 0.1; done
+  [[ "$(members)" == 5 ]] || { log "the extra payment node did not join"; exit 1; }
+  sleep 5   # a few heartbeats for the detector to learn from
+  killed=$(date +%s%N)
+  kill -KILL "$EXTRA_PID"; wait "$EXTRA_PID" 2>/dev/null || true; EXTRA_PID=""
+  for _ in $(seq 1 1200); do [[ "$(members)" == 4 ]] && break; sleep 0.05; done
+  [[ "$(members)" == 4 ]] || { log "the killed member was not dropped within 60 s"; exit 1; }
+  dropped=$(( ($(date +%s%N) - killed) / 1000000 ))
+  log "round $round: dropped ${dropped} ms after the kill"
+  times+=("$dropped")
+done
+
+python3 - "$RESULTS/detection-$STAMP.json" "${SOUK_CLUSTER_CONFIG:-packaged}" "${times[@]}" <<'PY'
+import json, sys
+out, config, times = sys.argv[1], sys.argv[2], [int(t) for t in sys.argv[3:]]
+res = {"clusterConfig": config, "droppedAfterMs": times, "meanMs": round(sum(times) / len(times))}
+json.dump(res, open(out, "w"), indent=2)
+print(json.dumps(res))
+PY
