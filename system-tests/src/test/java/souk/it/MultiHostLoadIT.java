@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Idempotency-Key after {@code Retry-After}, as a careful client does) and cancel some. Once each side has noticed the
  * cut, A and B serve everything and C's gateway refuses orders with 503; after the link returns the halves merge and
  * both gateways serve every service kind again, with one discovery record per live node. An SQL audit follows: no
- * acknowledged order lost, none charged twice, none left PENDING; and no node logged an error. The figures are
- * printed.
+ * acknowledged order lost, none charged twice, none left PENDING; and no node logged an error of Souk's. The figures
+ * are printed.
  */
 class MultiHostLoadIT {
 
@@ -195,9 +195,14 @@ class MultiHostLoadIT {
       assertTrue(matching(after.and(on(gateway)).and(o -> o.what().equals("order") && o.status() == 201)).size() > 0,
         "orders acknowledged through the " + gateway.name() + " gateway after the merge");
     }
-    // a partition is a failure Souk expects: nothing it does then is an error
+    // a partition is a failure Souk expects: nothing it does then is an error. Vert.x itself reports an event-bus
+    // connection that the peer reset when the link returned (the peer had given it up during the cut) as one ERROR
+    // line, "Connection reset", without a stack trace; that line is the transport's, not Souk's
     for (NodeProcess node : cluster.nodes()) {
-      List<String> logged = node.log().lines().filter(line -> line.contains("\"level\":\"ERROR\"")).toList();
+      List<String> logged = node.log().lines().filter(line -> line.contains("\"level\":\"ERROR\""))
+        .filter(line -> !(line.contains("\"message\":\"Connection reset\"")
+          && line.contains("\"logger_name\":\"io.vertx.core.net.impl.ConnectionBase\"")))
+        .toList();
       assertEquals(List.of(), logged, node.name() + " logged an error");
     }
   }
