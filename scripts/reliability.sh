@@ -13,7 +13,7 @@ OUTAGE="${1:-60}"
 [[ "$OUTAGE" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
-SCENARIOS=KillUnderLoadIT,RollingRestartIT,FailureModesIT,PaymentOutageIT,HostileInputIT,PartitionIT,MultiHostIT,OutboxRelayIT,ClusterTlsIT,BridgeIT
+SCENARIOS=KillUnderLoadIT,RollingRestartIT,FailureModesIT,PaymentOutageIT,HostileInputIT,PartitionIT,MultiHostIT,MultiHostLoadIT,OutboxRelayIT,ClusterTlsIT,BridgeIT
 OUT=var/reliability
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -29,7 +29,7 @@ mvn -B verify -pl gateway-verticle,user-verticle,order-verticle,payment-verticle
   echo "# Souk reliability run $STAMP ($(nproc) cores, database outage ${OUTAGE} s)"
   echo
   # every scenario prints its figures as one line starting with its name in brackets
-  grep -aE '^\[(kill -9 under load|rolling restart under load|database down under load|hostile input|figures)\]' "$LOG" \
+  grep -aE '^\[(kill -9 under load|rolling restart under load|database down under load|hostile input|multi-host under load|figures)\]' "$LOG" \
     | sed 's/^/- /' || true
   echo
   grep -aE 'Tests run: [0-9]+, Failures' "$LOG" | grep -a ' -- in souk' | sed 's/^\[[A-Z]*\] */- /' || true

@@ -2,6 +2,8 @@ package souk.common.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -50,8 +52,24 @@ public final class Probes {
 
   /** Adds a readiness check; a failed future counts as KO. */
   public Probes check(String name, Supplier<Future<Status>> check) {
-    ready.register(name, DEFAULT_CHECK_TIMEOUT_MS, promise -> check.get().onComplete(promise));
+    ready.register(name, DEFAULT_CHECK_TIMEOUT_MS, procedure(check));
     return this;
+  }
+
+  /**
+   * A health-check procedure answering with {@code check}'s outcome. The health-check library fails the promise by
+   * itself when the check takes longer than its timeout; an outcome that comes after that is dropped, where
+   * completing the promise again would throw on the event loop (logged as an unhandled exception with a stack trace:
+   * a readiness ping slow to answer while a host is cut off is enough).
+   */
+  static Handler<Promise<Status>> procedure(Supplier<Future<Status>> check) {
+    return promise -> check.get().onComplete(done -> {
+      if (done.succeeded()) {
+        promise.tryComplete(done.result());
+      } else {
+        promise.tryFail(done.cause());
+      }
+    });
   }
 
   public Router mount(Router router) {
