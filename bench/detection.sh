@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Detection time: how long after a node is killed with SIGKILL the others drop it from the cluster. Souk as ./run.sh
-# starts it; the payment node is killed ROUNDS times (restarted by hand in between, as an operator would) and the
-# time from each kill to the gateway's first "Members {size:3" line is measured. The other side of the failure
-# detector's trade-off from bench/saturation.sh (live members wrongly suspected under load).
+# The failure detector's trade-off, measured: how long after a node is killed with SIGKILL the others drop it from
+# the cluster, and which pauses of a live node (SIGSTOP, then SIGCONT: a long GC pause, a frozen VM, a host starved
+# of CPU) it survives without being dropped. Souk as ./run.sh starts it, plus an extra payment node that is killed
+# ROUNDS times and then paused for 2, 4, 6 and 8 s; membership is read from the gateway's log.
 # A cluster.xml to try instead of the packaged one: SOUK_CLUSTER_CONFIG=bench/cluster-phi-accrual.xml
 # Loopback only; bounded; stops everything it started.
 set -euo pipefail
@@ -46,13 +46,16 @@ grep -q "Souk is ready" "$WORK/run.log" || { tail -20 "$WORK/run.log" >&2; exit 
 
 members() { grep -aoE 'Members \{size:[0-9]+' "$LOGS/gateway.log" | tail -1 | grep -oE '[0-9]+$'; }
 # the node to kill: a second payment node of our own (run.sh's own nodes stay up, so stopping is clean)
-times=()
-for round in $(seq 1 "$ROUNDS"); do
-  SOUK_LOG_FILE="$LOGS/extra-$round.log" SOUK_LOG_FORMAT=text java -Xms64m -Xmx512m -XX:+UseSerialGC \
-    -jar payment-verticle/target/payment-verticle.jar >"$WORK/extra-$round.out" 2>&1 & EXTRA_PID=$!
+start_extra() {
+  SOUK_LOG_FILE="$LOGS/extra-$1.log" SOUK_LOG_FORMAT=text java -Xms64m -Xmx512m -XX:+UseSerialGC \
+    -jar payment-verticle/target/payment-verticle.jar >"$WORK/extra-$1.out" 2>&1 & EXTRA_PID=$!
   for _ in $(seq 1 600); do [[ "$(members)" == 5 ]] && break; sleep 0.1; done
   [[ "$(members)" == 5 ]] || { log "the extra payment node did not join"; exit 1; }
   sleep 5   # a few heartbeats for the detector to learn from
+}
+times=()
+for round in $(seq 1 "$ROUNDS"); do
+  start_extra "$round"
   killed=$(date +%s%N)
   kill -KILL "$EXTRA_PID"; wait "$EXTRA_PID" 2>/dev/null || true; EXTRA_PID=""
   for _ in $(seq 1 1200); do [[ "$(members)" == 4 ]] && break; sleep 0.05; done
@@ -62,10 +65,31 @@ for round in $(seq 1 "$ROUNDS"); do
   times+=("$dropped")
 done
 
-python3 - "$RESULTS/detection-$STAMP.json" "${SOUK_CLUSTER_CONFIG:-packaged}" "${times[@]}" <<'PY'
+pauses=()
+for pause in 2 4 6 8; do
+  start_extra "pause-$pause"
+  kill -STOP "$EXTRA_PID"
+  stopped=$(date +%s%N)
+  dropped=false
+  # by the clock, not by a count of loops: reading the log takes time of its own
+  while (( $(date +%s%N) - stopped < pause * 1000000000 )); do
+    [[ "$(members)" == 4 ]] && dropped=true
+    sleep 0.05
+  done
+  kill -CONT "$EXTRA_PID"
+  sleep 3   # a member dropped just after it woke up counts too
+  [[ "$(members)" == 5 ]] || dropped=true
+  log "paused ${pause} s: dropped=$dropped"
+  pauses+=("$pause:$dropped")
+  kill -KILL "$EXTRA_PID"; wait "$EXTRA_PID" 2>/dev/null || true; EXTRA_PID=""
+  for _ in $(seq 1 1200); do [[ "$(members)" == 4 ]] && break; sleep 0.05; done
+done
+
+python3 - "$RESULTS/detection-$STAMP.json" "${SOUK_CLUSTER_CONFIG:-packaged}" "${pauses[*]}" "${times[@]}" <<'PY'
 import json, sys
-out, config, times = sys.argv[1], sys.argv[2], [int(t) for t in sys.argv[3:]]
-res = {"clusterConfig": config, "droppedAfterMs": times, "meanMs": round(sum(times) / len(times))}
+out, config, pauses, times = sys.argv[1], sys.argv[2], sys.argv[3], [int(t) for t in sys.argv[4:]]
+res = {"clusterConfig": config, "droppedAfterMs": times, "meanMs": round(sum(times) / len(times)),
+       "pauseDropped": {p.split(":")[0] + "s": p.split(":")[1] == "true" for p in pauses.split()}}
 json.dump(res, open(out, "w"), indent=2)
 print(json.dumps(res))
 PY
