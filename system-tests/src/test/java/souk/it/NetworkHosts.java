@@ -1,6 +1,5 @@
 package souk.it;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -58,8 +57,10 @@ final class NetworkHosts implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")), "iproute2 is installed");
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
+    NodeTools.requireThat(Files.isExecutable(Path.of("/usr/sbin/ip")),
+      "iproute2 is not installed; install it (apt-get install iproute2) to run this test");
+    NodeTools.requireThat("root".equals(System.getProperty("user.name")),
+      "network namespaces need root: run the system tests as root to run this test");
     ip("link", "add", bridge, "type", "bridge");
     ip("addr", "add", bridgeIp() + "/24", "dev", bridge);
     ip("link", "set", bridge, "up");

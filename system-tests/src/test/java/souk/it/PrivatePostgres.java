@@ -1,6 +1,5 @@
 package souk.it;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,8 +41,10 @@ final class PrivatePostgres implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "PostgreSQL 15 server binaries are installed");
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs the server as postgres: needs root");
+    NodeTools.requireThat(Files.isExecutable(BIN.resolve("initdb")),
+      "the PostgreSQL 15 server binaries are not installed (apt-get install postgresql-15); they are needed here");
+    NodeTools.requireThat("root".equals(System.getProperty("user.name")),
+      "this test runs a private PostgreSQL as the postgres user: run the system tests as root");
     dir = Files.createTempDirectory("souk-pg-");
     run("chown", "postgres:postgres", dir.toString());
     asPostgres(BIN.resolve("initdb").toString(), "-D", dir.toString(), "--auth=trust", "-U", "postgres", "-E", "UTF8");
