@@ -75,7 +75,7 @@ class FailureModesIT {
     assertEquals("true", recovered.getHeader("Idempotent-Replayed"), recovered.bodyAsString());
     String orderId = recovered.bodyAsJsonObject().getString("id");
     shop.awaitOrder(shopper, orderId, o -> "CONFIRMED".equals(o.getString("status")));
-    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.id()));
+    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.uuid()));
     assertEquals(1, cluster.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE order_id::text = $1",
       orderId));
   }
@@ -118,7 +118,7 @@ class FailureModesIT {
       .bodyAsJsonObject().getString("id");
     shop.awaitOrder(shopper, orderId, o -> "CONFIRMED".equals(o.getString("status")));
     // the refused order left no trace: the shopper has exactly the order placed after the restart
-    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.id()));
+    assertEquals(1, cluster.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", shopper.uuid()));
   }
 
   @Test
@@ -180,7 +180,7 @@ class FailureModesIT {
     }
     long heapAfter = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
     for (Api.Account shopper : shoppers) {
-      for (var row : cluster.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())) {
+      for (var row : cluster.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.uuid())) {
         acknowledged.remove(row.getString(0));
       }
     }

@@ -84,7 +84,7 @@ class MultiHostIT {
     cluster.start(SoukCluster.PAYMENT, network.host(1));
     JsonObject order = shop.awaitOrder(shopper, id, o -> "CONFIRMED".equals(o.getString("status")));
     assertEquals(2 * 400 + 150, order.getJsonObject("payment").getLong("amount"), "both lines of the order");
-    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", shopper.id()));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", shopper.uuid()));
     network.restore(2);
   }
 
