@@ -12,6 +12,7 @@ import souk.common.node.ServiceHost;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
+import souk.common.outbox.impl.PgOutboxRelay;
 import souk.order.api.OrderApi;
 import souk.order.saga.OrderUpdates;
 import souk.order.saga.PaymentResults;
@@ -37,7 +38,7 @@ public final class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     OrderConfig config = OrderConfig.from(node.rawConfig());
     return Databases.prepare(vertx, config.pg()).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.of(config.saga()));
+      relay = new PgOutboxRelay(vertx, pool, OutboxRelayOptions.of(config.saga()));
       retention = new Retention(vertx, pool, OrderRetention.PURGES, config.saga().retentionEveryMs());
       OrderRepository orders = new OrderRepository();
       OrderUpdates updates = new OrderUpdates(vertx.eventBus());

@@ -12,6 +12,7 @@ import souk.common.node.ServiceHost;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
+import souk.common.outbox.impl.PgOutboxRelay;
 import souk.payment.api.PaymentApi;
 import souk.payment.provider.SimulatedProvider;
 import souk.payment.service.PaymentService;
@@ -33,7 +34,7 @@ public final class PaymentVerticle extends VerticleBase {
   public Future<?> start() {
     PaymentConfig config = PaymentConfig.from(node.rawConfig());
     return Databases.prepare(vertx, config.pg()).compose(pool -> {
-      relay = OutboxRelay.create(vertx, pool, OutboxRelayOptions.of(config.saga()));
+      relay = new PgOutboxRelay(vertx, pool, OutboxRelayOptions.of(config.saga()));
       retention = new Retention(vertx, pool, Retention.SAGA, config.saga().retentionEveryMs());
       PaymentService payments = new PaymentService(pool, new IdempotentConsumer(pool), new PaymentRepository(),
         new SimulatedProvider(vertx, config.providerDelayMs()), relay::nudge);

@@ -24,6 +24,11 @@ public final class Api {
     public String bearer() {
       return "Bearer " + token;
     }
+
+    /** The id as stored in the services' {@code user_id} columns, for SQL. */
+    public UUID uuid() {
+      return UUID.fromString(id);
+    }
   }
 
   public Account newAccount() throws Exception {

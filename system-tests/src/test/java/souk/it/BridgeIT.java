@@ -13,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -172,17 +173,7 @@ class BridgeIT {
   }
 
   private static void awaitReady(int port) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (cluster.client().get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200) {
-          return;
-        }
-      } catch (Exception notYet) {
-        // still starting
-      }
-      TimeUnit.MILLISECONDS.sleep(300);
-    }
-    throw new AssertionError("the second gateway never became ready");
+    Eventually.until("the second gateway becoming ready", Duration.ofSeconds(90), () -> cluster.client()
+      .get(port, "127.0.0.1", "/ready").send().await(5, TimeUnit.SECONDS).statusCode() == 200);
   }
 }

@@ -5,10 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.common.api.RouteSpec;
 
@@ -27,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Four real node JVMs on the real PostgreSQL: the cluster becomes ready, a SIGKILLed service node is reported within
  * the detection time and its discovery record disappears, and a restarted node heals the cluster.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterLifecycleIT {
 
   /** Hazelcast drops a silent member after 6 s; the gateway must notice within this. */
@@ -37,7 +33,6 @@ class ClusterLifecycleIT {
   static final SoukCluster cluster = new SoukCluster();
 
   @Test
-  @Order(1)
   void ready_reports_every_service_and_the_cluster() throws Exception {
     JsonObject ready = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(5));
     assertEquals("UP", ready.getString("status"));
@@ -52,7 +47,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(2)
   void health_and_metrics_answer() throws Exception {
     assertEquals(200, cluster.get("/health").statusCode());
     var metrics = cluster.get("/metrics");
@@ -62,7 +56,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(2)
   void every_route_a_service_declares_is_in_the_openapi_spec_and_docs_are_served() throws Exception {
     var spec = cluster.get("/openapi.yaml");
     assertEquals(200, spec.statusCode());
@@ -100,7 +93,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(2)
   void a_record_whose_node_is_not_in_the_cluster_is_swept() throws Exception {
     Vertx member = cluster.joinAsMember("sweep-check", 1);
     try {
@@ -119,7 +111,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(3)
   void a_killed_service_node_is_reported_and_its_record_removed_then_healed() throws Exception {
     NodeProcess payment = cluster.node("payment");
     String paymentNodeId = checkData(cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(5)),
@@ -143,7 +134,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(4)
   void a_service_node_serves_its_own_probes() throws Exception {
     NodeProcess order = cluster.node("order");
     var client = cluster.client();
@@ -159,7 +149,6 @@ class ClusterLifecycleIT {
   }
 
   @Test
-  @Order(5)
   void a_node_stopped_with_sigterm_unpublishes_at_once_and_exits() throws Exception {
     NodeProcess user = cluster.node("user");
     int exit = user.stop();
@@ -168,8 +157,10 @@ class ClusterLifecycleIT {
     assertTrue(user.log().contains("node stopped"), "left the cluster before exiting");
     JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, Duration.ofSeconds(5));
     assertEquals(0, checkData(down, "user-service").getInteger("records"));
+    // the other tests need a user node
+    cluster.start(SoukCluster.USER);
+    cluster.awaitReady(Duration.ofSeconds(60));
   }
-
 
   private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {
     return Eventually.await("check " + id + " matching", DETECTION, () -> cluster.get("/ready").bodyAsJsonObject(),

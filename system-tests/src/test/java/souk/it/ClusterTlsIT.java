@@ -147,18 +147,16 @@ class ClusterTlsIT {
           .put(RecordSweep.NODE_ID, nodeId).put("nodeAddress", name))).await(10, TimeUnit.SECONDS);
       // whether or not the gateway mounts the announced route (a rogue record may only deny service on its own
       // path), a user's request on it must never reach the rogue and never succeed
-      int mounted = 0;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (System.nanoTime() < deadline && mounted < 2) {
+      AtomicInteger mounted = new AtomicInteger();
+      Eventually.poll(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
         HttpResponse<Buffer> answer = cluster.client().get(cluster.gatewayPort(), cluster.gatewayHost(), path)
           .putHeader("Authorization", victim.bearer()).send().await(30, TimeUnit.SECONDS);
         assertTrue(answer.statusCode() == 404 || answer.statusCode() >= 500,
           what + ": " + answer.statusCode() + " " + answer.bodyAsString());
-        mounted += answer.statusCode() == 404 ? 0 : 1;
-        TimeUnit.MILLISECONDS.sleep(200);
-      }
+        return answer.statusCode() == 404 ? mounted.get() : mounted.incrementAndGet();
+      }, times -> times >= 2);
       System.out.printf("[cluster TLS] %s: the gateway %s the rogue's route%n", what,
-        mounted > 0 ? "mounted" : "did not mount");
+        mounted.get() > 0 ? "mounted" : "did not mount");
       assertEquals(0, received.get(), what + ": the gateway forwarded a user's request to a rogue member");
     } finally {
       discovery.close();

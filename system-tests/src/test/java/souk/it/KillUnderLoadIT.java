@@ -86,7 +86,7 @@ class KillUnderLoadIT {
     long pending = shop.awaitSettled();
     Set<String> stored = new HashSet<>();
     for (Api.Account shopper : shoppers) {
-      shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())
+      shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.uuid())
         .forEach(row -> stored.add(row.getString(0)));
     }
     Set<String> lost = new HashSet<>(acknowledged);

@@ -3,6 +3,7 @@ package souk.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,23 +55,13 @@ public final class NodeProcess {
   }
 
   /** The port of a service node's management server, as the node reported it once serving (waits up to 60 s). */
-  public int managementPort() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (managementPort == 0 && System.nanoTime() < deadline) {
-      Matcher serving = SERVING.matcher(log());
-      if (serving.find()) {
-        managementPort = Integer.parseInt(serving.group(1));
-      } else {
-        try {
-          TimeUnit.MILLISECONDS.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
+  public int managementPort() throws Exception {
     if (managementPort == 0) {
-      throw new AssertionError(name + " never reported its management port");
+      managementPort = Eventually.await(name + " reporting its management port", Duration.ofSeconds(60),
+        Duration.ofMillis(100), () -> {
+          Matcher serving = SERVING.matcher(log());
+          return serving.find() ? Integer.parseInt(serving.group(1)) : 0;
+        }, port -> port > 0);
     }
     return managementPort;
   }

@@ -159,7 +159,7 @@ class OrderSagaIT {
     JsonArray errors = response.bodyAsJsonObject().getJsonArray("errors");
     List<String> fields = errors.stream().map(e -> ((JsonObject) e).getString("field")).toList();
     assertEquals(List.of("items[0].sku", "items[0].quantity", "paymentMethod"), fields);
-    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", dave.id()));
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", dave.uuid()));
   }
 
   @Test
@@ -188,8 +188,8 @@ class OrderSagaIT {
 
     String id = first.bodyAsJsonObject().getString("id");
     shop.awaitOrder(erin, id, o -> "CONFIRMED".equals(o.getString("status")));
-    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", erin.id()));
-    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", erin.id()));
+    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", erin.uuid()));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", erin.uuid()));
   }
 
   @Test
@@ -238,10 +238,10 @@ class OrderSagaIT {
     }
     assertEquals(1, originals, "exactly one request created the order");
     assertEquals(1, orderIds.size(), "every 201 names the same order");
-    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", ivy.id()));
+    assertEquals(1, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", ivy.uuid()));
     String id = orderIds.iterator().next();
     shop.awaitOrder(ivy, id, o -> "CONFIRMED".equals(o.getString("status")));
-    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", ivy.id()));
+    assertEquals(1, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", ivy.uuid()));
   }
 
   @Test
@@ -249,7 +249,7 @@ class OrderSagaIT {
     Api.Account hal = shop.signUp();
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "k".repeat(256)).statusCode());
     assertEquals(400, shop.place(hal, ShopClient.order("tok_visa", 300, 1), "").statusCode());
-    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", hal.id()));
+    assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE user_id = $1", hal.uuid()));
   }
 
   @Test

@@ -25,6 +25,7 @@ import souk.common.outbox.OutboxBacklog;
 import souk.common.outbox.OutboxMessage;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
+import souk.common.outbox.impl.PgOutboxRelay;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -315,7 +316,7 @@ class OutboxRelayIT {
   }
 
   private OutboxRelay relay(Pool pool, OutboxRelayOptions options) {
-    OutboxRelay relay = OutboxRelay.create(vertx, pool, options).start();
+    OutboxRelay relay = new PgOutboxRelay(vertx, pool, options).start();
     relays.add(relay);
     return relay;
   }

@@ -4,16 +4,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * finish (503); once the link is back, the halves merge and Souk serves everything again, with no stale record,
  * without restarting anything. The test prints how long each phase took.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PartitionIT {
 
   @RegisterExtension
@@ -45,38 +42,27 @@ class PartitionIT {
     .env("SOUK_REQUEST_TIMEOUT_MS", "2000");
 
   private static final ShopClient shop = new ShopClient(cluster);
-  private static Api.Account shopper;
 
   @Test
-  @Order(1)
-  void two_hosts_serve_with_a_user_node_on_each() throws Exception {
+  void a_cut_host_is_worked_around_and_after_the_link_returns_the_halves_merge_and_serve_everything() throws Exception {
+    // two hosts serve, with a user node on each
     cluster.start(SoukCluster.USER, network.host(1));
     cluster.awaitStatus("/ready", code -> code == 200 && cluster.answering("user-service") == 2, Duration.ofSeconds(90));
-    shopper = shop.signUp();
-    String id = shop.placed(shopper, ShopClient.order("tok_visa", 500, 1)).getString("id");
-    shop.awaitOrder(shopper, id, o -> "CONFIRMED".equals(o.getString("status")));
-  }
+    Api.Account shopper = shop.signUp();
+    String first = shop.placed(shopper, ShopClient.order("tok_visa", 500, 1)).getString("id");
+    shop.awaitOrder(shopper, first, o -> "CONFIRMED".equals(o.getString("status")));
 
-  @Test
-  @Order(2)
-  void while_cut_off_the_gateways_side_serves_reads_and_refuses_orders_it_cannot_finish() throws Exception {
+    // while B is cut off, the gateway's side serves reads and refuses orders it cannot finish
     network.cut(1);
     long cut = System.nanoTime();
-    awaitConsecutiveReads(5, Duration.ofSeconds(60));
+    awaitConsecutiveReads(shopper, 5, Duration.ofSeconds(60));
     figure("reads served again by the gateway's side after the cut", cut);
-
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    HttpResponse<Buffer> refused;
-    do {
-      refused = shop.place(shopper, ShopClient.order("tok_visa", 700, 1), null);
-    } while (refused.statusCode() != 503 && System.nanoTime() < deadline);
-    assertEquals(503, refused.statusCode(), "no order node on this side: " + refused.bodyAsString());
+    HttpResponse<Buffer> refused = Eventually.await("an order refused with 503: no order node on this side",
+      Duration.ofSeconds(60), () -> shop.place(shopper, ShopClient.order("tok_visa", 700, 1), null),
+      answer -> answer.statusCode() == 503);
     assertTrue(Integer.parseInt(refused.getHeader("Retry-After")) >= 1);
-  }
 
-  @Test
-  @Order(3)
-  void after_the_link_returns_the_halves_merge_and_serve_everything_without_stale_records() throws Exception {
+    // after the link returns, the halves merge and serve everything, with no stale record
     network.restore(1);
     long restored = System.nanoTime();
     JsonObject ready = awaitWhole(Duration.ofSeconds(120));
@@ -85,16 +71,14 @@ class PartitionIT {
     assertEquals(2, ClusterLifecycleIT.checkData(ready, "user-service").getJsonArray("answered").size());
     // as a careful client does: an order refused with 503 is placed again after Retry-After, with the same key
     String key = UUID.randomUUID().toString();
-    HttpResponse<Buffer> placed = shop.place(shopper, ShopClient.order("tok_visa", 900, 1), key);
-    for (int retry = 0; placed.statusCode() == 503 && retry < 10; retry++) {
-      TimeUnit.SECONDS.sleep(Math.max(1, Long.parseLong(placed.getHeader("Retry-After"))));
-      placed = shop.place(shopper, ShopClient.order("tok_visa", 900, 1), key);
-    }
+    HttpResponse<Buffer> placed = Eventually.retryingAfter("the order placed after the merge accepted",
+      Duration.ofSeconds(60), () -> shop.place(shopper, ShopClient.order("tok_visa", 900, 1), key),
+      answer -> answer.statusCode() != 503);
     assertEquals(201, placed.statusCode(), placed.bodyAsString());
     String id = placed.bodyAsJsonObject().getString("id");
     shop.awaitOrder(shopper, id, o -> "CONFIRMED".equals(o.getString("status")));
     figure("an order placed after the merge confirmed", restored);
-    awaitConsecutiveReads(10, Duration.ofSeconds(30));
+    awaitConsecutiveReads(shopper, 10, Duration.ofSeconds(30));
   }
 
   /**
@@ -102,17 +86,8 @@ class PartitionIT {
    * each with one record and answering, none stale and none silent; returns that answer.
    */
   private static JsonObject awaitWhole(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      HttpResponse<Buffer> response = cluster.get("/ready");
-      last = response.bodyAsString();
-      if (response.statusCode() == 200 && whole(response.bodyAsJsonObject())) {
-        return response.bodyAsJsonObject();
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new AssertionError("the cluster never became whole again: " + last);
+    return Eventually.await("the cluster becoming whole again", timeout, () -> cluster.get("/ready"),
+      response -> response.statusCode() == 200 && whole(response.bodyAsJsonObject())).bodyAsJsonObject();
   }
 
   private static boolean whole(JsonObject ready) {
@@ -135,16 +110,17 @@ class PartitionIT {
     return true;
   }
 
-  private static void awaitConsecutiveReads(int wanted, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int inARow = 0;
-    while (inARow < wanted) {
-      assertTrue(System.nanoTime() < deadline, "reads never succeeded " + wanted + " times in a row");
-      inARow = shop.get(shopper, "/api/v1/users/me").statusCode() == 200 ? inARow + 1 : 0;
-      if (inARow == 0) {
-        TimeUnit.MILLISECONDS.sleep(250);
+  private static void awaitConsecutiveReads(Api.Account shopper, int wanted, Duration timeout) throws Exception {
+    AtomicInteger inARow = new AtomicInteger();
+    Eventually.await("reads succeeding " + wanted + " times in a row", timeout, () -> {
+      // a read that fails, or throws, breaks the run
+      int before = inARow.getAndSet(0);
+      if (shop.get(shopper, "/api/v1/users/me").statusCode() != 200) {
+        return 0;
       }
-    }
+      inARow.set(before + 1);
+      return before + 1;
+    }, n -> n >= wanted);
   }
 
   // the figures docs/reliability.md quotes, in the test's output

@@ -55,7 +55,7 @@ class PaymentOutageIT {
     assertEquals("CANCELLED", refunded.getString("status"));
     assertEquals("cancelled_by_user", refunded.getString("cancellationReason"));
 
-    assertEquals(11, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", jo.id()));
+    assertEquals(11, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", jo.uuid()));
     assertEquals(0, shop.count(SoukCluster.PAYMENT,
       "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) twice"));
     assertEquals(0, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'"));
@@ -76,7 +76,7 @@ class PaymentOutageIT {
       JsonObject settled = shop.awaitOrder(kai, id, o -> !"PENDING".equals(o.getString("status")));
       assertEquals("CONFIRMED", settled.getString("status"), settled.encode());
     }
-    assertEquals(4, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", kai.id()));
+    assertEquals(4, shop.count(SoukCluster.PAYMENT, "SELECT count(*) FROM payment WHERE user_id = $1", kai.uuid()));
     // every charge timed out at least once and was sent again: the redelivery waited for the first and did nothing
     assertEquals(4, shop.count(SoukCluster.ORDER, "SELECT count(*) FROM outbox WHERE action = 'charge' "
       + "AND attempts >= 2 AND delivered_at IS NOT NULL AND payload->>'userId' = $1", kai.id()));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -272,13 +273,8 @@ class ProtectionIT {
     JsonObject ready = cluster.awaitStatus("/ready", code -> true, Duration.ofSeconds(10));
     assertTrue(ready.encode().contains("\"breaker\":\"open\"") || ready.encode().contains("\"breaker\":\"half-open\""),
       ready.encode());
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    int status = 0;
-    while (status != 200 && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(300);
-      status = get(cluster.gatewayPort(), "/api/v1/users/me", bearer(account)).statusCode();
-    }
-    assertEquals(200, status, "the half-open probe succeeded and the breaker closed");
+    Eventually.until("the half-open probe succeeding and the breaker closing", Duration.ofSeconds(30),
+      () -> get(cluster.gatewayPort(), "/api/v1/users/me", bearer(account)).statusCode() == 200);
     cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(30));
     assertTrue(cluster.get("/ready").bodyAsString().contains("\"breaker\":\"closed\""));
   }
@@ -330,16 +326,11 @@ class ProtectionIT {
 
   /** Waits until this test's address has a full bucket again on the first gateway. */
   private static void awaitAnonymousBudget() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(BURST * 1000L / RATE);
-      String remaining = get(cluster.gatewayPort(), "/api/v1/no-such-thing", MultiMap.caseInsensitiveMultiMap())
-        .getHeader("RateLimit-Remaining");
-      if (remaining != null && Integer.parseInt(remaining) >= BURST - 1) {
-        return;
-      }
-    }
-    throw new AssertionError("the address's bucket never refilled");
+    // each look costs a request: look no more often than a full bucket takes to refill
+    Eventually.await("the address's bucket refilling", Duration.ofSeconds(60), Duration.ofMillis(BURST * 1000L / RATE),
+      () -> get(cluster.gatewayPort(), "/api/v1/no-such-thing", MultiMap.caseInsensitiveMultiMap())
+        .getHeader("RateLimit-Remaining"),
+      remaining -> remaining != null && Integer.parseInt(remaining) >= BURST - 1);
   }
 
   /** Signs up and in, waiting out the rate limit where needed. */
@@ -356,18 +347,9 @@ class ProtectionIT {
       token.bodyAsJsonObject().getString("accessToken"));
   }
 
-  private interface Request {
-    HttpResponse<Buffer> send() throws Exception;
-  }
-
-  private static HttpResponse<Buffer> patiently(Request request) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      HttpResponse<Buffer> response = request.send();
-      if (response.statusCode() != 429 || attempt == 20) {
-        return response;
-      }
-      TimeUnit.SECONDS.sleep(Long.parseLong(response.getHeader("Retry-After")));
-    }
+  private static HttpResponse<Buffer> patiently(Callable<HttpResponse<Buffer>> request) throws Exception {
+    return Eventually.retryingAfter("an answer other than 429", Duration.ofMinutes(3), request,
+      response -> response.statusCode() != 429);
   }
 
   private static HttpResponse<Buffer> login(int port, String email, String password, String forwardedFor)

@@ -105,7 +105,7 @@ class RollingRestartIT {
     Set<String> lost = ConcurrentHashMap.newKeySet();
     lost.addAll(acknowledged);
     for (Api.Account shopper : shoppers) {
-      shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.id())
+      shop.sql(SoukCluster.ORDER, "SELECT id::text FROM orders WHERE user_id = $1", shopper.uuid())
         .forEach(row -> lost.remove(row.getString(0)));
     }
     long pending = shop.awaitSettled();

@@ -102,17 +102,13 @@ class RunScriptIT {
   }
 
   private static void awaitOutput(String name, String text, Duration timeout, Process run) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (output(name).contains(text)) {
-        return;
+    Eventually.await("run.sh printing '" + text + "'", timeout, Duration.ofMillis(500), () -> {
+      String out = output(name);
+      if (!out.contains(text) && !run.isAlive()) {
+        throw new AssertionError("run.sh exited " + run.exitValue() + ":\n" + SoukCluster.tail(out));
       }
-      if (!run.isAlive()) {
-        throw new AssertionError("run.sh exited " + run.exitValue() + ":\n" + SoukCluster.tail(output(name)));
-      }
-      TimeUnit.MILLISECONDS.sleep(500);
-    }
-    throw new AssertionError("run.sh never printed '" + text + "':\n" + SoukCluster.tail(output(name)));
+      return out;
+    }, out -> out.contains(text));
   }
 
   private static String output(String name) throws IOException {

@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** A second node of a kind joins the running cluster and takes its share of the requests. */
 class ScaleOutIT {
@@ -55,21 +54,11 @@ class ScaleOutIT {
     cluster.start(SoukCluster.GATEWAY, SoukCluster.Host.LOCAL, Map.of("SOUK_HTTP_PORT", String.valueOf(secondPort)));
     Api.Account account = new Api(cluster).newAccount();
 
-    HttpResponse<Buffer> viaSecond = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        viaSecond = cluster.client().get(secondPort, "127.0.0.1", "/api/v1/users/me")
-          .bearerTokenAuthentication(account.token()).send().await(10, TimeUnit.SECONDS);
-        if (viaSecond.statusCode() != 404 && viaSecond.statusCode() != 503) {
-          break;
-        }
-      } catch (Exception notListeningYet) {
-        // the second gateway is still starting
-      }
-      TimeUnit.MILLISECONDS.sleep(500);
-    }
-    assertNotNull(viaSecond, "the second gateway never answered");
+    // the second gateway still starting refuses the connection, then answers 404 or 503 until it knows the route
+    HttpResponse<Buffer> viaSecond = Eventually.await("the second gateway answering for the user service",
+      Duration.ofSeconds(60), Duration.ofMillis(500), () -> cluster.client().get(secondPort, "127.0.0.1",
+        "/api/v1/users/me").bearerTokenAuthentication(account.token()).send().await(10, TimeUnit.SECONDS),
+      answer -> answer.statusCode() != 404 && answer.statusCode() != 503);
     assertEquals(200, viaSecond.statusCode(), viaSecond.bodyAsString());
     assertEquals(account.id(), viaSecond.bodyAsJsonObject().getString("id"));
   }

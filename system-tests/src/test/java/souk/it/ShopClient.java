@@ -11,7 +11,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,15 +69,14 @@ final class ShopClient implements AutoCloseable {
       response -> response.statusCode() == 200 && done.test(response.bodyAsJsonObject())).bodyAsJsonObject();
   }
 
-  /** Waits (bounded: 120 s) until no order is PENDING; returns how many still are. */
+  /** Waits (bounded: 120 s) until no order is PENDING; returns how many still are, for the caller to judge. */
   long awaitSettled() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    long pending = count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
-    for (int i = 0; i < 240 && pending > 0 && System.nanoTime() < deadline; i++) {
-      TimeUnit.MILLISECONDS.sleep(500);
-      pending = count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
-    }
-    return pending;
+    Eventually.poll(Duration.ofSeconds(120), Duration.ofMillis(500), this::pending, n -> n == 0);
+    return pending();
+  }
+
+  private long pending() throws Exception {
+    return count(SoukCluster.ORDER, "SELECT count(*) FROM orders WHERE status = 'PENDING'");
   }
 
   static Predicate<JsonObject> paymentIs(String status) {

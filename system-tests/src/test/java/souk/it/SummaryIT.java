@@ -5,13 +5,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -21,57 +19,60 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The summary composed by the gateway from three services, whole and with services gone. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * The summary composed by the gateway from three services, whole and with services gone. One shopper's orders are
+ * placed once for the class; the test that takes services away brings them back when it ends.
+ */
 class SummaryIT {
 
   @RegisterExtension
   static final SoukCluster cluster = new SoukCluster();
   private static final ShopClient shop = new ShopClient(cluster);
+  private static final List<String> SERVICES = List.of("user-service", "order-service", "payment-service");
   private static Api.Account shopper;
+  private static String declined;
 
+  /** Six confirmed orders and one declined, the newest. */
   @BeforeAll
-  static void signUp() throws Exception {
+  static void placeOrders() throws Exception {
     shopper = shop.signUp();
-  }
-
-  @Test
-  @Order(1)
-  void the_summary_joins_user_orders_and_payments() throws Exception {
     for (int i = 0; i < 6; i++) {
       JsonObject order = shop.placed(shopper, ShopClient.order("tok_visa", 1_000, 1));
       shop.awaitOrder(shopper, order.getString("id"), o -> "CONFIRMED".equals(o.getString("status")));
     }
-    JsonObject declined = shop.placed(shopper, ShopClient.order("tok_chargeDeclined", 1_000, 1));
-    shop.awaitOrder(shopper, declined.getString("id"), o -> "CANCELLED".equals(o.getString("status")));
+    declined = shop.placed(shopper, ShopClient.order("tok_chargeDeclined", 1_000, 1)).getString("id");
+    shop.awaitOrder(shopper, declined, o -> "CANCELLED".equals(o.getString("status")));
+  }
 
-    HttpResponse<Buffer> response = shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary");
-    assertEquals(200, response.statusCode(), response.bodyAsString());
-    JsonObject summary = response.bodyAsJsonObject();
+  @Test
+  void the_summary_joins_user_orders_and_payments() throws Exception {
+    JsonObject summary = okSummary();
     assertEquals(shopper.id(), summary.getJsonObject("user").getString("id"));
     assertEquals(7, summary.getInteger("orderCount"));
     JsonArray recent = summary.getJsonArray("recentOrders");
     assertEquals(5, recent.size());
-    assertEquals(declined.getString("id"), recent.getJsonObject(0).getString("id"), "newest first");
+    assertEquals(declined, recent.getJsonObject(0).getString("id"), "newest first");
     assertEquals(6, summary.getJsonObject("payments").getInteger("succeeded"));
     assertEquals(6 * 1_150L, summary.getJsonObject("payments").getJsonObject("totalCaptured").getLong("EUR"));
     assertEquals(new JsonArray(), summary.getJsonArray("degraded"));
   }
 
   @Test
-  @Order(2)
   void metrics_labels_stay_bounded_however_many_users_and_nodes() throws Exception {
+    // an order of its own, so that the order node running now has sent to the payment service
+    Api.Account buyer = shop.signUp();
+    String id = shop.placed(buyer, ShopClient.order("tok_visa", 1_000, 1)).getString("id");
+    shop.awaitOrder(buyer, id, o -> "CONFIRMED".equals(o.getString("status")));
     NodeProcess order = cluster.node("order");
     String metrics = cluster.client().get(order.managementPort(), "127.0.0.1", "/metrics").send()
       .await(10, TimeUnit.SECONDS).bodyAsString();
     assertTrue(metrics.contains("address=\"payment-service\""), "service addresses are labels");
-    assertFalse(metrics.contains("orders.updates." + shopper.id()), "no label per user");
+    assertFalse(metrics.contains("orders.updates." + buyer.id()), "no label per user");
     assertFalse(metrics.matches("(?s).*address=\"[^\"]*\\.node\\.[^\"]*\".*"), "no label per node");
     assertFalse(metrics.matches("(?s).*address=\"__vertx\\.reply[^\"]*\".*"), "no label per reply");
   }
 
   @Test
-  @Order(3)
   void another_users_summary_is_forbidden_and_a_token_is_required() throws Exception {
     Api.Account other = shop.signUp();
     assertEquals(403, shop.get(other, "/api/v1/users/" + shopper.id() + "/summary").statusCode());
@@ -80,38 +81,46 @@ class SummaryIT {
   }
 
   @Test
-  @Order(4)
-  void without_payment_nodes_the_summary_is_partial() throws Exception {
-    cluster.node("payment").kill();
-    JsonObject summary = okSummary();
-    assertNull(summary.getValue("payments"));
-    assertEquals(7, summary.getInteger("orderCount"));
-    assertEquals(new JsonArray().add("payment-service"), summary.getJsonArray("degraded"));
-  }
+  void as_services_go_the_summary_leaves_out_their_parts_and_without_users_there_is_none() throws Exception {
+    try {
+      // without payment nodes the summary is partial
+      cluster.node("payment").kill();
+      JsonObject partial = okSummary();
+      assertNull(partial.getValue("payments"));
+      assertEquals(7, partial.getInteger("orderCount"));
+      assertEquals(new JsonArray().add("payment-service"), partial.getJsonArray("degraded"));
 
-  @Test
-  @Order(5)
-  void without_order_nodes_either_only_the_user_is_left() throws Exception {
-    cluster.node("order").kill();
-    JsonObject summary = okSummary();
-    assertNull(summary.getValue("payments"));
-    assertNull(summary.getValue("recentOrders"));
-    assertNull(summary.getValue("orderCount"));
-    assertEquals(shopper.id(), summary.getJsonObject("user").getString("id"));
-    assertEquals(new JsonArray().add("order-service").add("payment-service"), summary.getJsonArray("degraded"));
-  }
+      // without order nodes either, only the user is left
+      cluster.node("order").kill();
+      JsonObject userOnly = okSummary();
+      assertNull(userOnly.getValue("payments"));
+      assertNull(userOnly.getValue("recentOrders"));
+      assertNull(userOnly.getValue("orderCount"));
+      assertEquals(shopper.id(), userOnly.getJsonObject("user").getString("id"));
+      assertEquals(new JsonArray().add("order-service").add("payment-service"), userOnly.getJsonArray("degraded"));
 
-  @Test
-  @Order(6)
-  void without_user_nodes_there_is_no_summary() throws Exception {
-    cluster.node("user").kill();
-    // a request to the killed node may time out (504) until its record is swept; from then on no node can answer:
-    // 503, to be retried
-    HttpResponse<Buffer> response = Eventually.await("the summary answering 503 once no user node is left",
-      Duration.ofSeconds(60), () -> shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary"),
-      answer -> answer.statusCode() == 503);
-    assertEquals("application/problem+json", response.getHeader("Content-Type"));
-    assertNotNull(response.getHeader("Retry-After"));
+      // without user nodes there is no summary: a request to the killed node may time out (504) until its record is
+      // swept; from then on no node can answer: 503, to be retried
+      cluster.node("user").kill();
+      HttpResponse<Buffer> response = Eventually.await("the summary answering 503 once no user node is left",
+        Duration.ofSeconds(60), () -> shop.get(shopper, "/api/v1/users/" + shopper.id() + "/summary"),
+        answer -> answer.statusCode() == 503);
+      assertEquals("application/problem+json", response.getHeader("Content-Type"));
+      assertNotNull(response.getHeader("Retry-After"));
+    } finally {
+      // the other tests need every service
+      for (String kind : List.of(SoukCluster.USER, SoukCluster.ORDER, SoukCluster.PAYMENT)) {
+        if (cluster.nodes().stream().noneMatch(n -> n.name().startsWith(kind + "-") && n.isAlive())) {
+          cluster.start(kind);
+        }
+      }
+      // and with the killed nodes' records gone, so that no request goes to one of them
+      Eventually.until("every service back with one record, of a live node", Duration.ofSeconds(120), () -> {
+        HttpResponse<Buffer> ready = cluster.get("/ready");
+        return ready.statusCode() == 200 && SERVICES.stream().allMatch(service ->
+          ClusterLifecycleIT.checkData(ready.bodyAsJsonObject(), service).getInteger("records", -1) == 1);
+      });
+    }
   }
 
   private static JsonObject okSummary() throws Exception {
@@ -119,5 +128,4 @@ class SummaryIT {
     assertEquals(200, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject();
   }
-
 }

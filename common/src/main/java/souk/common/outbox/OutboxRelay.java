@@ -1,9 +1,6 @@
 package souk.common.outbox;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
-import souk.common.outbox.impl.PgOutboxRelay;
 
 /**
  * Delivers the rows of a service's {@code outbox} table: each pending row is sent with event-bus {@code request}
@@ -13,12 +10,10 @@ import souk.common.outbox.impl.PgOutboxRelay;
  *
  * <p>Several relays may run on one database (several nodes of a service): each poll locks the rows it delivers
  * ({@code FOR UPDATE SKIP LOCKED}) until their outcome is written, so no row is delivered by two relays at once.
+ *
+ * <p>The implementation on a PostgreSQL pool is {@code souk.common.outbox.impl.PgOutboxRelay}.
  */
 public interface OutboxRelay {
-
-  static OutboxRelay create(Vertx vertx, Pool pool, OutboxRelayOptions options) {
-    return new PgOutboxRelay(vertx, pool, options);
-  }
 
   /** Starts polling. */
   OutboxRelay start();

@@ -7,6 +7,7 @@ import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
 import souk.common.bus.Actions;
+import souk.common.bus.Callers;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Headers;
 import souk.common.bus.ServiceDispatcher;
@@ -63,12 +64,8 @@ public final class OrderApi {
     return ApiRequest.fromJson(message.body());
   }
 
-  private static String user(Message<JsonObject> message) {
-    String user = message.headers().get(Headers.USER_ID);
-    if (user == null || user.isBlank()) {
-      throw new ServiceException(ErrorCode.UNAUTHORIZED, "No authenticated caller");
-    }
-    return user;
+  private static UUID user(Message<JsonObject> message) {
+    return Callers.userId(message.headers());
   }
 
   private static String requestId(Message<JsonObject> message) {

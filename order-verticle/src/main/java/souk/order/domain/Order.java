@@ -13,7 +13,7 @@ import java.util.UUID;
  * @param total         minor units of {@code currency}, computed from the lines
  * @param paymentStatus {@code null} until the payment service has answered
  */
-public record Order(UUID id, String userId, OrderStatus status, JsonArray items, long total, String currency,
+public record Order(UUID id, UUID userId, OrderStatus status, JsonArray items, long total, String currency,
                     String paymentMethod, String cancellationReason, UUID paymentId, PaymentStatus paymentStatus,
                     Long paymentAmount, Instant createdAt, Instant updatedAt) {
 
@@ -36,7 +36,7 @@ public record Order(UUID id, String userId, OrderStatus status, JsonArray items,
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
       .put("id", id.toString())
-      .put("userId", userId)
+      .put("userId", userId.toString())
       .put("status", status.name())
       .put("items", items.copy())
       .put("total", total)

@@ -21,6 +21,6 @@ public final class OrderUpdates {
 
   public void statusChanged(Order order) {
     eventBus.publish(Addresses.ORDER_UPDATES, order.statusUpdate(),
-      new DeliveryOptions().addHeader(Headers.USER_ID, order.userId()));
+      new DeliveryOptions().addHeader(Headers.USER_ID, order.userId().toString()));
   }
 }

@@ -15,7 +15,7 @@ public final class PaymentCommands {
   public static OutboxMessage charge(Order order, String requestId) {
     JsonObject payload = new JsonObject()
       .put("orderId", order.id().toString())
-      .put("userId", order.userId())
+      .put("userId", order.userId().toString())
       .put("amount", order.total())
       .put("currency", order.currency())
       .put("paymentMethod", order.paymentMethod());

@@ -54,7 +54,7 @@ public final class OrderCommands {
   }
 
   /** 201 with the PENDING order, or the first response again when {@code idempotencyKey} was seen with this body. */
-  public Future<ApiReply> create(String userId, String idempotencyKey, JsonObject body, String requestId) {
+  public Future<ApiReply> create(UUID userId, String idempotencyKey, JsonObject body, String requestId) {
     NewOrder order;
     try {
       checkKey(idempotencyKey);
@@ -89,7 +89,7 @@ public final class OrderCommands {
   }
 
   /** PENDING or CONFIRMED → CANCELLED {@code cancelled_by_user}; a captured payment is refunded. */
-  public Future<Order> cancel(String userId, UUID orderId, String requestId) {
+  public Future<Order> cancel(UUID userId, UUID orderId, String requestId) {
     return pool.withTransaction(tx -> orders.findForUpdate(tx, orderId).compose(order -> {
         OrderQueries.checkOwner(order, userId);
         if (order.status() == OrderStatus.CANCELLED) {
@@ -108,7 +108,7 @@ public final class OrderCommands {
       });
   }
 
-  private Future<ApiReply> insert(SqlConnection tx, String userId, NewOrder order, String requestId) {
+  private Future<ApiReply> insert(SqlConnection tx, UUID userId, NewOrder order, String requestId) {
     return orders.insert(tx, UUID.randomUUID(), userId, order)
       .compose(created -> Outbox.add(tx, PaymentCommands.charge(created, requestId)).map(m -> created))
       .map(created -> {

@@ -29,7 +29,7 @@ public final class OrderQueries {
   }
 
   /** The order; 404 when unknown, 403 when it is another user's. */
-  public Future<Order> get(String userId, UUID orderId) {
+  public Future<Order> get(UUID userId, UUID orderId) {
     return orders.find(pool, orderId).map(order -> {
       checkOwner(order, userId);
       return order;
@@ -37,7 +37,7 @@ public final class OrderQueries {
   }
 
   /** {@code {items, nextCursor}}: {@code nextCursor} is {@code null} on the last page. */
-  public Future<JsonObject> list(String userId, PageRequest page) {
+  public Future<JsonObject> list(UUID userId, PageRequest page) {
     // one row more than asked tells whether another page exists without a count
     return orders.listByUser(pool, userId, page.cursor(), page.limit() + 1).map(found -> {
       boolean more = found.size() > page.limit();
@@ -49,14 +49,14 @@ public final class OrderQueries {
   }
 
   /** {@code {recentOrders: [at most 5, newest first], orderCount}}. */
-  public Future<JsonObject> summary(String userId) {
+  public Future<JsonObject> summary(UUID userId) {
     return Future.all(orders.listByUser(pool, userId, null, SUMMARY_RECENT), orders.countByUser(pool, userId))
       .map(all -> new JsonObject()
         .put("recentOrders", json(all.resultAt(0)))
         .put("orderCount", all.<Long>resultAt(1)));
   }
 
-  static void checkOwner(Order order, String userId) {
+  static void checkOwner(Order order, UUID userId) {
     if (order == null) {
       throw new ServiceException(ErrorCode.NOT_FOUND, "No such order");
     }

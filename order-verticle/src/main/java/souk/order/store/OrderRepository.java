@@ -24,7 +24,7 @@ public final class OrderRepository {
     + "cancellation_reason, payment_id, payment_status, payment_amount, created_at, updated_at";
 
   /** Inserts a PENDING order; the database stamps the times (one clock for every node). */
-  public Future<Order> insert(SqlClient client, UUID id, String userId, NewOrder order) {
+  public Future<Order> insert(SqlClient client, UUID id, UUID userId, NewOrder order) {
     return client.preparedQuery("INSERT INTO orders (id, user_id, status, items, total, currency, payment_method) "
         + "VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) RETURNING " + COLUMNS)
       .execute(Tuple.of(id, userId, order.itemsJson(), order.total(), order.currency(), order.paymentMethod()))
@@ -43,7 +43,7 @@ public final class OrderRepository {
   }
 
   /** Up to {@code limit} orders of the user, newest first, strictly after {@code after} when given. */
-  public Future<List<Order>> listByUser(SqlClient client, String userId, PageCursor after, int limit) {
+  public Future<List<Order>> listByUser(SqlClient client, UUID userId, PageCursor after, int limit) {
     if (after == null) {
       return client.preparedQuery("SELECT " + COLUMNS + " FROM orders WHERE user_id = $1 "
           + "ORDER BY created_at DESC, id DESC LIMIT $2")
@@ -55,7 +55,7 @@ public final class OrderRepository {
       .map(OrderRepository::all);
   }
 
-  public Future<Long> countByUser(SqlClient client, String userId) {
+  public Future<Long> countByUser(SqlClient client, UUID userId) {
     return client.preparedQuery("SELECT count(*) AS n FROM orders WHERE user_id = $1").execute(Tuple.of(userId))
       .map(rows -> rows.iterator().next().getLong("n"));
   }
@@ -80,7 +80,7 @@ public final class OrderRepository {
   }
 
   private static Order map(Row row) {
-    return new Order(row.getUUID("id"), row.getString("user_id"), OrderStatus.valueOf(row.getString("status")),
+    return new Order(row.getUUID("id"), row.getUUID("user_id"), OrderStatus.valueOf(row.getString("status")),
       (JsonArray) row.getValue("items"), row.getLong("total"), row.getString("currency"),
       row.getString("payment_method"), row.getString("cancellation_reason"), row.getUUID("payment_id"),
       PaymentStatus.parse(row.getString("payment_status")), row.getLong("payment_amount"),

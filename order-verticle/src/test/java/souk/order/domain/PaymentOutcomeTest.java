@@ -17,7 +17,7 @@ class PaymentOutcomeTest {
 
   private static Order pending() {
     Instant now = Instant.now();
-    return new Order(UUID.randomUUID(), "u1", OrderStatus.PENDING, new JsonArray(), 500, "EUR", "tok_visa", null,
+    return new Order(UUID.randomUUID(), UUID.randomUUID(), OrderStatus.PENDING, new JsonArray(), 500, "EUR", "tok_visa", null,
       null, null, null, now, now);
   }
 

@@ -48,13 +48,13 @@ class OrderCommandsTest {
   private final OrderRepository orders = new OrderRepository();
   private final AtomicInteger outboxWrites = new AtomicInteger();
   private final Promise<JsonObject> update = Promise.promise();
-  private final String user = UUID.randomUUID().toString();
+  private final UUID user = UUID.randomUUID();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     pool = Databases.prepare(vertx, PG).await();
     vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, m -> {
-      if (user.equals(m.headers().get(Headers.USER_ID))) {
+      if (user.toString().equals(m.headers().get(Headers.USER_ID))) {
         update.tryComplete(m.body());
       }
     }).completion().await();
@@ -161,7 +161,7 @@ class OrderCommandsTest {
     assertEquals(ErrorCode.CONFLICT, assertThrows(ServiceException.class,
       () -> commands.cancel(user, id, "r-3").await()).errorCode());
     assertEquals(ErrorCode.FORBIDDEN, assertThrows(ServiceException.class,
-      () -> commands.cancel(UUID.randomUUID().toString(), id, "r-4").await()).errorCode());
+      () -> commands.cancel(UUID.randomUUID(), id, "r-4").await()).errorCode());
     assertEquals(ErrorCode.NOT_FOUND, assertThrows(ServiceException.class,
       () -> commands.cancel(user, UUID.randomUUID(), "r-5").await()).errorCode());
     assertNull(orders.find(pool, UUID.randomUUID()).await());

@@ -3,10 +3,9 @@ package souk.payment.api;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import souk.common.bus.Actions;
-import souk.common.bus.ErrorCode;
+import souk.common.bus.Callers;
 import souk.common.bus.Headers;
 import souk.common.bus.ServiceDispatcher;
-import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.saga.SagaMessages;
 import souk.payment.service.PaymentService;
@@ -24,18 +23,11 @@ public final class PaymentApi {
     return dispatcher
       .on(SagaMessages.CHARGE, m -> payments.charge(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
       .on(SagaMessages.REFUND, m -> payments.refund(IdempotentConsumer.messageId(m), m.body(), requestId(m)))
-      .on(Actions.SUMMARY, m -> payments.summary(user(m)));
+      .on(Actions.SUMMARY, m -> payments.summary(Callers.userId(m.headers())));
   }
 
   private static String requestId(Message<JsonObject> message) {
     return message.headers().get(Headers.REQUEST_ID);
   }
 
-  private static String user(Message<JsonObject> message) {
-    String user = message.headers().get(Headers.USER_ID);
-    if (user == null || user.isBlank()) {
-      throw new ServiceException(ErrorCode.UNAUTHORIZED, "No authenticated caller");
-    }
-    return user;
-  }
 }

@@ -10,6 +10,6 @@ import java.util.UUID;
  * @param amount minor units of {@code currency}
  * @param status {@code null} only in a draft not yet charged
  */
-public record Payment(UUID id, UUID orderId, String userId, long amount, String currency, String method,
+public record Payment(UUID id, UUID orderId, UUID userId, long amount, String currency, String method,
                       PaymentStatus status) {
 }

@@ -51,7 +51,7 @@ public final class PaymentService {
     Payment draft;
     try {
       draft = new Payment(UUID.randomUUID(), UUID.fromString(command.getString("orderId")),
-        command.getString("userId"), command.getLong("amount"), command.getString("currency"),
+        UUID.fromString(command.getString("userId")), command.getLong("amount"), command.getString("currency"),
         command.getString("paymentMethod"), null);
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Malformed charge command"));
@@ -73,7 +73,7 @@ public final class PaymentService {
   }
 
   /** {@code {succeeded, totalCaptured}} of the user: payments captured and not refunded, by currency. */
-  public Future<JsonObject> summary(String userId) {
+  public Future<JsonObject> summary(UUID userId) {
     return payments.capturedByUser(pool, userId);
   }
 

@@ -39,7 +39,7 @@ public final class PaymentRepository {
   }
 
   /** {@code {succeeded, totalCaptured: {currency: minor units}}} over the user's payments still captured. */
-  public Future<JsonObject> capturedByUser(SqlClient client, String userId) {
+  public Future<JsonObject> capturedByUser(SqlClient client, UUID userId) {
     return client.preparedQuery("SELECT currency, count(*) AS n, sum(amount)::bigint AS total FROM payment "
         + "WHERE user_id = $1 AND status = 'SUCCEEDED' GROUP BY currency ORDER BY currency")
       .execute(Tuple.of(userId))
@@ -55,7 +55,7 @@ public final class PaymentRepository {
   }
 
   private static Payment map(Row row) {
-    return new Payment(row.getUUID("id"), row.getUUID("order_id"), row.getString("user_id"), row.getLong("amount"),
+    return new Payment(row.getUUID("id"), row.getUUID("order_id"), row.getUUID("user_id"), row.getLong("amount"),
       row.getString("currency"), row.getString("method"), PaymentStatus.valueOf(row.getString("status")));
   }
 }

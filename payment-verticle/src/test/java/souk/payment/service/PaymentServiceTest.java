@@ -39,6 +39,7 @@ class PaymentServiceTest {
   private Pool pool;
   private PaymentService payments;
   private final AtomicInteger outboxWrites = new AtomicInteger();
+  private final UUID user = UUID.randomUUID();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -47,8 +48,8 @@ class PaymentServiceTest {
       new SimulatedProvider(vertx, 0), outboxWrites::incrementAndGet);
   }
 
-  private static JsonObject charge(UUID orderId, String userId, String method) {
-    return new JsonObject().put("orderId", orderId.toString()).put("userId", userId).put("amount", 900)
+  private static JsonObject charge(UUID orderId, UUID userId, String method) {
+    return new JsonObject().put("orderId", orderId.toString()).put("userId", userId.toString()).put("amount", 900)
       .put("currency", "EUR").put("paymentMethod", method);
   }
 
@@ -73,7 +74,7 @@ class PaymentServiceTest {
   @Test
   void an_approved_card_is_captured_and_its_result_written_to_the_outbox() throws Exception {
     UUID order = UUID.randomUUID();
-    assertEquals(new JsonObject(), payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_visa"), "r-1").await());
+    assertEquals(new JsonObject(), payments.charge(UUID.randomUUID(), charge(order, user, "tok_visa"), "r-1").await());
     assertEquals(List.of(PaymentStatus.SUCCEEDED.name()), paymentStatuses(order));
     assertEquals(List.of(PaymentStatus.SUCCEEDED.name()), results(order));
     assertEquals(1, outboxWrites.get(), "the relay is woken once");
@@ -82,7 +83,7 @@ class PaymentServiceTest {
   @Test
   void a_declined_card_is_stored_as_declined_and_the_order_told() throws Exception {
     UUID order = UUID.randomUUID();
-    payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_chargeDeclined"), "r-1").await();
+    payments.charge(UUID.randomUUID(), charge(order, user, "tok_chargeDeclined"), "r-1").await();
     assertEquals(List.of(PaymentStatus.DECLINED.name()), paymentStatuses(order));
     assertEquals(List.of(PaymentStatus.DECLINED.name()), results(order));
   }
@@ -91,8 +92,8 @@ class PaymentServiceTest {
   void the_same_charge_message_delivered_twice_charges_once() throws Exception {
     UUID order = UUID.randomUUID();
     UUID message = UUID.randomUUID();
-    payments.charge(message, charge(order, "u-1", "tok_visa"), "r-1").await();
-    payments.charge(message, charge(order, "u-1", "tok_visa"), "r-1").await();
+    payments.charge(message, charge(order, user, "tok_visa"), "r-1").await();
+    payments.charge(message, charge(order, user, "tok_visa"), "r-1").await();
     assertEquals(1, paymentStatuses(order).size());
     assertEquals(1, results(order).size());
     assertEquals(1, outboxWrites.get());
@@ -101,8 +102,8 @@ class PaymentServiceTest {
   @Test
   void a_second_charge_command_for_one_order_charges_it_once() throws Exception {
     UUID order = UUID.randomUUID();
-    payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_visa"), "r-1").await();
-    payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_visa"), "r-2").await();
+    payments.charge(UUID.randomUUID(), charge(order, user, "tok_visa"), "r-1").await();
+    payments.charge(UUID.randomUUID(), charge(order, user, "tok_visa"), "r-2").await();
     assertEquals(1, paymentStatuses(order).size());
     assertEquals(1, results(order).size());
   }
@@ -110,7 +111,7 @@ class PaymentServiceTest {
   @Test
   void a_refund_gives_a_captured_payment_back_and_tells_the_order() throws Exception {
     UUID order = UUID.randomUUID();
-    payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_visa"), "r-1").await();
+    payments.charge(UUID.randomUUID(), charge(order, user, "tok_visa"), "r-1").await();
     payments.refund(UUID.randomUUID(), new JsonObject().put("orderId", order.toString()), "r-2").await();
     assertEquals(List.of(PaymentStatus.REFUNDED.name()), paymentStatuses(order));
     assertEquals(List.of(PaymentStatus.SUCCEEDED.name(), PaymentStatus.REFUNDED.name()), results(order));
@@ -119,7 +120,7 @@ class PaymentServiceTest {
   @Test
   void a_refund_of_a_declined_payment_changes_nothing() throws Exception {
     UUID order = UUID.randomUUID();
-    payments.charge(UUID.randomUUID(), charge(order, "u-1", "tok_chargeDeclined"), "r-1").await();
+    payments.charge(UUID.randomUUID(), charge(order, user, "tok_chargeDeclined"), "r-1").await();
     payments.refund(UUID.randomUUID(), new JsonObject().put("orderId", order.toString()), "r-2").await();
     assertEquals(List.of(PaymentStatus.DECLINED.name()), paymentStatuses(order));
     assertEquals(List.of(PaymentStatus.DECLINED.name()), results(order));
@@ -136,15 +137,17 @@ class PaymentServiceTest {
   void a_malformed_command_is_a_validation_failure() {
     ServiceException charge = assertThrows(ServiceException.class, () -> payments.charge(UUID.randomUUID(),
       new JsonObject().put("orderId", "not-a-uuid"), "r-1").await());
+    ServiceException userless = assertThrows(ServiceException.class, () -> payments.charge(UUID.randomUUID(),
+      charge(UUID.randomUUID(), user, "tok_visa").put("userId", "u-1"), "r-1").await());
     ServiceException refund = assertThrows(ServiceException.class, () -> payments.refund(UUID.randomUUID(),
       new JsonObject(), "r-1").await());
     assertEquals(ErrorCode.VALIDATION, charge.errorCode());
+    assertEquals(ErrorCode.VALIDATION, userless.errorCode());
     assertEquals(ErrorCode.VALIDATION, refund.errorCode());
   }
 
   @Test
   void the_summary_counts_captured_payments_by_currency_and_leaves_out_refunded_ones() throws Exception {
-    String user = UUID.randomUUID().toString();
     UUID refunded = UUID.randomUUID();
     payments.charge(UUID.randomUUID(), charge(UUID.randomUUID(), user, "tok_visa"), "r-1").await();
     payments.charge(UUID.randomUUID(), charge(UUID.randomUUID(), user, "tok_visa"), "r-2").await();

@@ -7,13 +7,14 @@ import souk.common.api.ApiReply;
 import souk.common.api.ApiRequest;
 import souk.common.api.RouteSpec;
 import souk.common.bus.Actions;
-import souk.common.bus.Headers;
+import souk.common.bus.Callers;
 import souk.common.bus.Requests;
 import souk.common.bus.ServiceDispatcher;
 import souk.user.domain.User;
 import souk.user.service.UserService;
 
 import java.util.List;
+import java.util.UUID;
 
 /** The user service's event-bus face: its {@link Actions.User} actions and the HTTP routes it declares for them. */
 public final class UserApi {
@@ -34,7 +35,10 @@ public final class UserApi {
       .on(Actions.User.CREATE, message -> users.register(request(message).body(), deadline(message))
         .map(user -> ApiReply.created("/api/v1/users/" + user.id(), user.toJson())))
       .on(Actions.User.GET, message -> reply(users.get(request(message).param("id"), caller(message))))
-      .on(Actions.User.GET_ME, message -> reply(users.get(caller(message), caller(message))))
+      .on(Actions.User.GET_ME, message -> {
+        UUID me = caller(message);
+        return reply(users.get(me.toString(), me));
+      })
       .on(Actions.User.AUTHENTICATE, message -> users.authenticate(message.body(), deadline(message))
         .map(id -> new JsonObject().put("userId", id.toString())));
   }
@@ -51,7 +55,7 @@ public final class UserApi {
     return Requests.deadlineNanos(message, System.nanoTime());
   }
 
-  private static String caller(Message<JsonObject> message) {
-    return message.headers().get(Headers.USER_ID);
+  private static UUID caller(Message<JsonObject> message) {
+    return Callers.userId(message.headers());
   }
 }

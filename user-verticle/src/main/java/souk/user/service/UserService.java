@@ -34,11 +34,11 @@ public final class UserService {
   }
 
   /** The user with {@code id}, asked for by {@code callerId}: 403 for anyone else, 404 when gone. */
-  public Future<User> get(String id, String callerId) {
-    if (callerId == null || !callerId.equals(id)) {
+  public Future<User> get(String id, UUID callerId) {
+    if (callerId == null || !callerId.toString().equals(id)) {
       return Future.failedFuture(new ServiceException(ErrorCode.FORBIDDEN, "You may only read your own user"));
     }
-    return users.find(UUID.fromString(callerId)).compose(user -> user == null
+    return users.find(callerId).compose(user -> user == null
       ? Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "No such user"))
       : Future.succeededFuture(user));
   }

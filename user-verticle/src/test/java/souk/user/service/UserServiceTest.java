@@ -70,7 +70,7 @@ class UserServiceTest {
   void a_user_signed_up_reads_themselves_back_without_their_password() throws Exception {
     String email = newEmail();
     User created = signUp(email);
-    User read = users.get(created.id().toString(), created.id().toString()).await();
+    User read = users.get(created.id().toString(), created.id()).await();
     assertEquals(created, read);
     assertEquals(email, read.email());
     assertFalse(read.toJson().encode().contains(PASSWORD));
@@ -95,11 +95,11 @@ class UserServiceTest {
   @Test
   void another_users_record_is_403_and_a_user_that_is_gone_is_404() throws Exception {
     User ada = signUp(newEmail());
-    String stranger = UUID.randomUUID().toString();
+    UUID stranger = UUID.randomUUID();
     assertEquals(ErrorCode.FORBIDDEN, assertThrows(ServiceException.class,
       () -> users.get(ada.id().toString(), stranger).await()).errorCode());
     assertEquals(ErrorCode.NOT_FOUND, assertThrows(ServiceException.class,
-      () -> users.get(stranger, stranger).await()).errorCode());
+      () -> users.get(stranger.toString(), stranger).await()).errorCode());
   }
 
   @Test
