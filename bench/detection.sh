@@ -12,7 +12,7 @@ usage() {
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 ROUNDS="${1:-3}"
-[[ "$ROUNDS" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 PORT=18095
@@ -25,7 +25,8 @@ RUN_PID=""
 EXTRA_PID=""
 log() { printf '[detection] %s\n' "$*" >&2; }
 cleanup() {
-  [[ -n "$EXTRA_PID" ]] && kill -TERM "$EXTRA_PID" 2>/dev/null || true
+  # a node frozen by a pause would keep a TERM pending for ever: wake it first
+  [[ -n "$EXTRA_PID" ]] && { kill -CONT "$EXTRA_PID" 2>/dev/null; kill -TERM "$EXTRA_PID" 2>/dev/null; } || true
   [[ -n "$RUN_PID" ]] && kill -TERM "$RUN_PID" 2>/dev/null || true
   for _ in $(seq 1 300); do
     { [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null; } || { [[ -n "$EXTRA_PID" ]] && kill -0 "$EXTRA_PID" 2>/dev/null; } || break
@@ -33,7 +34,8 @@ cleanup() {
   done
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 mvn -B -q package -DskipTests
 mkdir -p "$RESULTS"
 
@@ -83,6 +85,7 @@ for pause in 2 4 6 8; do
   pauses+=("$pause:$dropped")
   kill -KILL "$EXTRA_PID"; wait "$EXTRA_PID" 2>/dev/null || true; EXTRA_PID=""
   for _ in $(seq 1 1200); do [[ "$(members)" == 4 ]] && break; sleep 0.05; done
+  [[ "$(members)" == 4 ]] || { log "the killed member was not dropped within 60 s"; exit 1; }
 done
 
 python3 - "$RESULTS/detection-$STAMP.json" "${SOUK_CLUSTER_CONFIG:-packaged}" "${pauses[*]}" "${times[@]}" <<'PY'

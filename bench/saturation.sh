@@ -78,7 +78,8 @@ taskset -c 1 java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" "$RATE" "$
   2>/dev/null | tail -1 > "$WORK/overload.json"
 load_ended=$(date +%s)
 stop_hogs
-shed=$(curl -s "$URL/metrics" | awk '/^souk_gateway_shed_total/ {printf "%d", $2}')
+# counted from the gateway's start: the load generator's warm-up at the same rate is included
+shed=$(curl -s --max-time 5 "$URL/metrics" | awk '/^souk_gateway_shed_total/ {printf "%d", $2}' || true)
 
 log "load stopped: waiting until the read path is normal again"
 normal_after=-1

@@ -51,6 +51,10 @@ public final class InFlightLimit implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.response().closed() || ctx.response().ended()) {
+      // the client left while an earlier handler (the rate limiter) was deciding: no slot to take, none to give back
+      return;
+    }
     if (inFlight.incrementAndGet() > max) {
       inFlight.decrementAndGet();
       shed.increment();
