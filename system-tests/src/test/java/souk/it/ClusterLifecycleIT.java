@@ -117,17 +117,20 @@ class ClusterLifecycleIT {
       "payment-service").getJsonArray("answered").getString(0);
 
     payment.kill();
-    JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, DETECTION);
-    assertEquals("DOWN", checkStatus(down, "payment-service"), down.encode());
-    assertEquals("UP", checkStatus(down, "user-service"), down.encode());
+    try {
+      JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, DETECTION);
+      assertEquals("DOWN", checkStatus(down, "payment-service"), down.encode());
+      assertEquals("UP", checkStatus(down, "user-service"), down.encode());
 
-    // the record itself goes from discovery, not just from the gateway's view of it
-    JsonObject swept = awaitCheck("payment-service", data -> data.getInteger("records", -1) == 0);
-    assertEquals("no live node", checkData(swept, "payment-service").getString("reason"));
-    assertEquals(3, checkData(swept, "cluster").getInteger("members"));
-    assertFalse(swept.encode().contains(paymentNodeId), "dead node no longer listed");
-
-    cluster.start(SoukCluster.PAYMENT);
+      // the record itself goes from discovery, not just from the gateway's view of it
+      JsonObject swept = awaitCheck("payment-service", data -> data.getInteger("records", -1) == 0);
+      assertEquals("no live node", checkData(swept, "payment-service").getString("reason"));
+      assertEquals(3, checkData(swept, "cluster").getInteger("members"));
+      assertFalse(swept.encode().contains(paymentNodeId), "dead node no longer listed");
+    } finally {
+      // the other tests need a payment node, whatever happened above
+      cluster.start(SoukCluster.PAYMENT);
+    }
     JsonObject healed = cluster.awaitStatus("/ready", code -> code == 200, Duration.ofSeconds(60));
     assertEquals("UP", checkStatus(healed, "payment-service"));
     assertEquals(1, checkData(healed, "payment-service").getInteger("records"));
@@ -151,15 +154,18 @@ class ClusterLifecycleIT {
   @Test
   void a_node_stopped_with_sigterm_unpublishes_at_once_and_exits() throws Exception {
     NodeProcess user = cluster.node("user");
-    int exit = user.stop();
-    assertEquals(143, exit, "exit status of a JVM stopped by SIGTERM after its shutdown hooks ran");
-    assertTrue(user.log().contains("unpublished service record"), "record removed by the node itself");
-    assertTrue(user.log().contains("node stopped"), "left the cluster before exiting");
-    JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, Duration.ofSeconds(5));
-    assertEquals(0, checkData(down, "user-service").getInteger("records"));
-    // the other tests need a user node
-    cluster.start(SoukCluster.USER);
-    cluster.awaitReady(Duration.ofSeconds(60));
+    try {
+      int exit = user.stop();
+      assertEquals(143, exit, "exit status of a JVM stopped by SIGTERM after its shutdown hooks ran");
+      assertTrue(user.log().contains("unpublished service record"), "record removed by the node itself");
+      assertTrue(user.log().contains("node stopped"), "left the cluster before exiting");
+      JsonObject down = cluster.awaitStatus("/ready", code -> code == 503, Duration.ofSeconds(5));
+      assertEquals(0, checkData(down, "user-service").getInteger("records"));
+    } finally {
+      // the other tests need a user node, whatever happened above
+      cluster.start(SoukCluster.USER);
+      cluster.awaitReady(Duration.ofSeconds(60));
+    }
   }
 
   private static JsonObject awaitCheck(String id, java.util.function.Predicate<JsonObject> predicate) throws Exception {
