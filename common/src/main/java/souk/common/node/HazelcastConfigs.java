@@ -20,12 +20,23 @@ import java.util.Map;
 public final class HazelcastConfigs {
 
   /**
-   * Applied unless the file sets them: how soon the halves of a healed partition look for each other and merge, in
-   * seconds. Hazelcast's own defaults (300 s, then every 120 s) leave a healed network split for minutes.
+   * Applied unless the file or a {@code -D} system property sets them:
+   * <ul>
+   *   <li>how soon the halves of a healed partition look for each other and merge, in seconds. Hazelcast's own
+   *   defaults (300 s, then every 120 s) leave a healed network split for minutes;</li>
+   *   <li>the number of data partitions. Souk keeps only event-bus subscriptions, node information and service
+   *   records in the cluster, a few hundred small entries; Hazelcast's 271 partitions made every member that joins
+   *   move and back up hundreds of empty partitions, a large part of a node's start-up. Every member of one cluster
+   *   must use the same count.</li>
+   * </ul>
    */
-  static final Map<String, String> HEALING = Map.of(
+  static final Map<String, String> DEFAULTS = Map.of(
     "hazelcast.merge.first.run.delay.seconds", "5",
-    "hazelcast.merge.next.run.delay.seconds", "5");
+    "hazelcast.merge.next.run.delay.seconds", "5",
+    "hazelcast.partition.count", "23");
+
+  /** Hazelcast checks a configuration file against its XML schema unless this system property is {@code false}. */
+  static final String SCHEMA_VALIDATION = "hazelcast.config.schema.validation.enabled";
 
   private HazelcastConfigs() {
   }
@@ -52,24 +63,38 @@ public final class HazelcastConfigs {
     }
     network.getJoin().getMulticastConfig().setEnabled(false);
     network.getJoin().getAutoDetectionConfig().setEnabled(false);
-    // whatever file is used: bind the configured interface only, and heal a partition in seconds, not minutes
+    // whatever file is used: bind the configured interface only, heal a partition in seconds, not minutes, and keep
+    // few partitions
     config.setProperty("hazelcast.socket.bind.any", "false");
-    for (Map.Entry<String, String> property : HEALING.entrySet()) {
-      if (config.getProperty(property.getKey()) == null) {
+    for (Map.Entry<String, String> property : DEFAULTS.entrySet()) {
+      if (config.getProperty(property.getKey()) == null) {  // null when neither sets it
         config.setProperty(property.getKey(), property.getValue());
       }
     }
     return config;
   }
 
-  private static Config packaged() {
+  /**
+   * The {@code cluster.xml} packaged in the jar, read without checking it against Hazelcast's XML schema: building
+   * that schema cost a quarter of a second of CPU at every start, and the packaged file is checked once, by the
+   * build ({@code HazelcastConfigsTest}). A file named by {@code SOUK_CLUSTER_CONFIG} is always checked.
+   */
+  static Config packaged() {
+    String validation = System.getProperty(SCHEMA_VALIDATION);
     try (InputStream in = HazelcastConfigs.class.getClassLoader().getResourceAsStream("cluster.xml")) {
       if (in == null) {
         throw new IllegalStateException("cluster.xml is missing from the classpath");
       }
+      if (validation == null) {
+        System.setProperty(SCHEMA_VALIDATION, "false");
+      }
       return new XmlConfigBuilder(in).build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      if (validation == null) {
+        System.clearProperty(SCHEMA_VALIDATION);
+      }
     }
   }
 
