@@ -138,6 +138,35 @@ class OutboxRelayIT {
   }
 
   @Test
+  void in_one_batch_the_acknowledged_rows_are_marked_delivered_and_the_refused_one_is_retried() throws Exception {
+    // the receiver refuses message 3 the first time only; the relay is started after all ten rows exist, so its first
+    // claim takes them in one batch
+    AtomicInteger refusals = new AtomicInteger();
+    Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      deliveries.computeIfAbsent(m.headers().get(Outbox.MESSAGE_ID), k -> new AtomicInteger()).incrementAndGet();
+      if (m.body().getInteger("n") == 3 && refusals.getAndIncrement() == 0) {
+        m.fail(ErrorCode.UNAVAILABLE.code(), "not yet");
+      } else {
+        m.reply(new JsonObject());
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
+    List<OutboxMessage> written = write(10);
+    relay(pool());
+
+    awaitTrue("all rows delivered", () -> pendingQuietly() == 0);
+    assertEquals(10, deliveries.size());
+    for (OutboxMessage message : written) {
+      int n = message.payload().getInteger("n");
+      var row = pool().preparedQuery("SELECT attempts, last_error, delivered_at FROM outbox WHERE id = $1")
+        .execute(Tuple.of(message.id())).await(5, TimeUnit.SECONDS).iterator().next();
+      assertEquals(n == 3 ? 2 : 1, row.getInteger("attempts"), "attempts of message " + n);
+      assertEquals(n == 3 ? 2 : 1, deliveries.get(message.id().toString()).get(), "deliveries of message " + n);
+      assertEquals(null, row.getString("last_error"));
+    }
+  }
+
+  @Test
   void a_failed_delivery_is_retried_with_backoff_until_acknowledged() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     vertx.eventBus().<JsonObject>consumer(address, m -> {

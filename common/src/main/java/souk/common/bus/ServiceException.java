@@ -92,6 +92,16 @@ public final class ServiceException extends RuntimeException {
     return new ServiceException(code, defaultDetail(code));
   }
 
+  /**
+   * A rejection a service sent, read back once ({@link #from(Throwable)}) so that the breaker and the answer do not
+   * each parse it again; any other failure (a timeout, no handler, a bug) is returned as it is, its message kept
+   * for the log.
+   */
+  public static Throwable readOnce(Throwable failure) {
+    return ErrorCode.isRecipientFailure(failure) && ErrorCode.of(failure) != ErrorCode.INTERNAL
+      ? from(failure) : failure;
+  }
+
   private static String defaultDetail(ErrorCode code) {
     return switch (code) {
       case UNAVAILABLE -> "The service is not available right now";

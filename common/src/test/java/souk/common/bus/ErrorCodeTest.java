@@ -33,6 +33,19 @@ class ErrorCodeTest {
   }
 
   @Test
+  void a_rejection_is_read_once_and_other_failures_are_left_as_they_are() {
+    ReplyException rejection = new ServiceException(ErrorCode.FORBIDDEN, "not yours").toReplyException();
+    ServiceException read = (ServiceException) ServiceException.readOnce(rejection);
+    assertEquals(ErrorCode.FORBIDDEN, read.errorCode());
+    assertEquals("not yours", read.detail());
+    assertTrue(ServiceException.from(read) == read, "read back without parsing again");
+    ReplyException timeout = new ReplyException(ReplyFailure.TIMEOUT, "slow");
+    assertTrue(ServiceException.readOnce(timeout) == timeout);
+    ReplyException bug = new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.code(), "NPE at line 3");
+    assertTrue(ServiceException.readOnce(bug) == bug, "a bug keeps its message for the log");
+  }
+
+  @Test
   void a_service_exception_survives_the_wire_with_its_field_errors() {
     JsonArray errors = new JsonArray().add(ServiceException.fieldError("email", "must be a valid email address"));
     ReplyException wire = ServiceException.validation(errors).toReplyException();

@@ -54,7 +54,8 @@ public final class Breakers {
   /** Runs {@code call} through the breaker of {@code service}. */
   public <T> Future<T> call(String service, Supplier<Future<T>> call) {
     Breaker breaker = breakers.computeIfAbsent(service, this::create);
-    return breaker.circuit.execute(call).recover(failure -> failure instanceof OpenCircuitException
+    Supplier<Future<T>> read = () -> call.get().recover(f -> Future.failedFuture(ServiceException.readOnce(f)));
+    return breaker.circuit.execute(read).recover(failure -> failure instanceof OpenCircuitException
       ? Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
         service + " is failing; it is not being asked for a few seconds").retryAfter(breaker.secondsUntilProbe()))
       : Future.failedFuture(failure));

@@ -27,7 +27,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Polls the outbox in one transaction per batch: claim due rows with {@code FOR UPDATE SKIP LOCKED}, deliver them in
- * parallel, record each outcome, commit. The row locks last until the outcome is written, which is what keeps two
+ * parallel, record each failure as it comes and every acknowledgement in one statement, commit. The row locks last until the outcome is written, which is what keeps two
  * relays from delivering one row at the same time; a relay that dies mid-batch rolls back, and its rows are due again.
  */
 public final class PgOutboxRelay implements OutboxRelay {
@@ -41,7 +41,7 @@ public final class PgOutboxRelay implements OutboxRelay {
     LIMIT $1
     FOR UPDATE SKIP LOCKED""";
   private static final String DELIVERED =
-    "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1";
+    "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)";
   private static final String FAILED = """
     UPDATE outbox SET attempts = attempts + 1, rejections = rejections + $4, last_error = $2,
       next_attempt = now() + $3::bigint * interval '1 millisecond'
@@ -125,13 +125,21 @@ public final class PgOutboxRelay implements OutboxRelay {
 
   private Future<Integer> deliverBatch(SqlConnection conn) {
     return conn.preparedQuery(CLAIM).execute(Tuple.of(options.batchSize())).compose(rows -> {
-      List<Future<Void>> outcomes = new ArrayList<>();
+      List<UUID> delivered = new ArrayList<>(rows.size());
+      List<Future<Void>> outcomes = new ArrayList<>(rows.size());
       for (Row row : rows) {
         outcomes.add(deliver(row).compose(
-          ack -> conn.preparedQuery(DELIVERED).execute(Tuple.of(row.getUUID("id"))).mapEmpty(),
+          ack -> {
+            delivered.add(row.getUUID("id"));
+            return Future.succeededFuture();
+          },
           failure -> recordFailure(conn, row, failure)));
       }
-      return Future.all(outcomes).map(all -> rows.size());
+      // the acknowledged rows of a batch are marked in one statement, not one each
+      return Future.all(outcomes)
+        .compose(all -> delivered.isEmpty() ? Future.succeededFuture()
+          : conn.preparedQuery(DELIVERED).execute(Tuple.of(delivered.toArray(UUID[]::new))).mapEmpty())
+        .map(marked -> rows.size());
     });
   }
 
