@@ -33,26 +33,35 @@ public final class PathTemplate {
 
   /** The parameters if {@code path} matches, else {@code null}. */
   public Map<String, String> match(String path) {
-    String[] parts = split(path);
+    return match(split(path));
+  }
+
+  /**
+   * The parameters if the path split by {@link #split(String)} matches, else {@code null}: a table of templates
+   * splits a request's path once, not once per template.
+   */
+  Map<String, String> match(String[] parts) {
     if (parts.length != segments.size()) {
       return null;
     }
-    Map<String, String> params = new HashMap<>();
+    // literals first: most templates are ruled out without allocating anything
+    for (int i = 0; i < parts.length; i++) {
+      String segment = segments.get(i);
+      if (segment.startsWith(":") ? parts[i].isEmpty() : !segment.equals(parts[i])) {
+        return null;
+      }
+    }
+    Map<String, String> params = new HashMap<>(4);
     for (int i = 0; i < parts.length; i++) {
       String segment = segments.get(i);
       if (segment.startsWith(":")) {
-        if (parts[i].isEmpty()) {
-          return null;
-        }
         params.put(segment.substring(1), parts[i]);
-      } else if (!segment.equals(parts[i])) {
-        return null;
       }
     }
     return params;
   }
 
-  private static String[] split(String path) {
+  static String[] split(String path) {
     String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     return trimmed.substring(1).split("/", -1);
   }

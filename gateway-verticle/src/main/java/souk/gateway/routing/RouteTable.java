@@ -34,6 +34,8 @@ public final class RouteTable {
   public record NotFound() implements Match {
   }
 
+  private static final NotFound NOT_FOUND = new NotFound();
+
   public static final RouteTable EMPTY = new RouteTable(List.of(), Map.of());
 
   private final List<Entry> entries;
@@ -67,17 +69,21 @@ public final class RouteTable {
   }
 
   public Match match(String method, String path) {
-    Set<String> allowed = new TreeSet<>();
+    String[] parts = PathTemplate.split(path);
+    Set<String> allowed = null;
     for (Entry entry : entries) {
-      Map<String, String> params = entry.template().match(path);
+      Map<String, String> params = entry.template().match(parts);
       if (params == null) {
         continue;
       }
       if (entry.spec().method().equals(method)) {
         return new Found(entry, params);
       }
+      if (allowed == null) {
+        allowed = new TreeSet<>();
+      }
       allowed.add(entry.spec().method());
     }
-    return allowed.isEmpty() ? new NotFound() : new WrongMethod(allowed);
+    return allowed == null ? NOT_FOUND : new WrongMethod(allowed);
   }
 }
