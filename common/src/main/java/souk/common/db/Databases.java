@@ -25,7 +25,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * A service's database: created when missing, migrated from SQL files, then reached through a bounded pool.
  *
  * <p>Migrations come from two classpath folders, each with its own history table: {@code db/common} (the outbox and
- * the processed-message log every service shares) and {@code db/migration} (the service's own schema).
+ * the processed-message log every service shares) and {@code db/migration} (the service's own schema). Flyway runs
+ * only when the database lacks one of the scripts the node carries.
  */
 public final class Databases {
 
@@ -41,10 +42,21 @@ public final class Databases {
   private Databases() {
   }
 
-  /** Creates the database if missing, runs the migrations off the event loop, and returns the service's pool. */
+  /**
+   * Creates the database if missing, runs the migrations off the event loop unless the database already has every
+   * script this node carries ({@link Migrations}), and returns the service's pool.
+   */
   public static Future<Pool> prepare(Vertx vertx, PgConfig config) {
     return ensureDatabase(vertx, config)
-      .compose(v -> vertx.executeBlocking(() -> migrate(config), false))
+      .compose(v -> vertx.executeBlocking(() -> Migrations.packaged(Databases.class.getClassLoader()), false))
+      .compose(scripts -> Migrations.allApplied(vertx, connectOptions(config, config.database()), scripts))
+      .compose(upToDate -> {
+        if (upToDate) {
+          LOG.info("schema up to date", kv("database", config.database()));
+          return Future.<Void>succeededFuture();
+        }
+        return vertx.executeBlocking(() -> migrate(config), false);
+      })
       .map(v -> pool(vertx, config));
   }
 
@@ -121,8 +133,7 @@ public final class Databases {
   }
 
   private static Void migrate(PgConfig config) {
-    migrate(config, "db/common", "souk_common_schema_history");
-    migrate(config, "db/migration", "flyway_schema_history");
+    Migrations.LOCATIONS.forEach((location, historyTable) -> migrate(config, location, historyTable));
     return null;
   }
 
