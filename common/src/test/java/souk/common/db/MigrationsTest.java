@@ -64,8 +64,8 @@ class MigrationsTest {
       "db/common/README.md", "db/common/old/", "db/common/old/V9__elsewhere.sql", "db/migration/",
       "db/migration/V1__orders.sql", "db/migrationx/", "db/migrationx/V7__not_it.sql");
     try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
-      assertEquals(Map.of("db/common", Set.of("V1__outbox.sql", "V2__more.sql"), "db/migration", Set.of("V1__orders.sql")),
-        Migrations.packaged(loader));
+      assertEquals(Map.of("db/common", Set.of("V1__outbox.sql", "V2__more.sql"),
+        "db/migration", Set.of("V1__orders.sql")), Migrations.packaged(loader));
     }
   }
 

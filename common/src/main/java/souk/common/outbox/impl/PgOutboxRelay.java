@@ -27,8 +27,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Polls the outbox in one transaction per batch: claim due rows with {@code FOR UPDATE SKIP LOCKED}, deliver them in
- * parallel, record each failure as it comes and every acknowledgement in one statement, commit. The row locks last until the outcome is written, which is what keeps two
- * relays from delivering one row at the same time; a relay that dies mid-batch rolls back, and its rows are due again.
+ * parallel, record each failure as it comes and every acknowledgement in one statement, commit. The row locks last
+ * until the outcome is written, which is what keeps two relays from delivering one row at the same time; a relay that
+ * dies mid-batch rolls back, and its rows are due again.
  */
 public final class PgOutboxRelay implements OutboxRelay {
 
