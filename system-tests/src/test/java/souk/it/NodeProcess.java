@@ -107,6 +107,23 @@ public final class NodeProcess {
     }
   }
 
+  /**
+   * The node's log lines at ERROR level or with a stack trace that are Souk's, not its cluster transports': Hazelcast's
+   * own WARN lines (a member that joined is sent a partition migration before its start-up completed, and Hazelcast
+   * retries it), Hazelcast refusing an operation from a member it does not count as its own yet while two sides merge
+   * (CallerNotMemberException), and Vert.x reporting an event-bus connection the peer reset ("Connection reset").
+   */
+  public List<String> troubles() {
+    return log().lines()
+      .filter(line -> line.contains("\"level\":\"ERROR\"") || line.contains("\"stack_trace\""))
+      .filter(line -> !(line.contains("\"level\":\"WARN\"") && line.contains("\"logger_name\":\"com.hazelcast.")))
+      .filter(line -> !(line.contains("CallerNotMemberException")
+        && line.contains("\"logger_name\":\"com.hazelcast.spi.impl.operationservice.impl.operations.")))
+      .filter(line -> !(line.contains("\"message\":\"Connection reset\"")
+        && line.contains("\"logger_name\":\"io.vertx.core.net.impl.ConnectionBase\"")))
+      .toList();
+  }
+
   /** Waits for a node that is expected to exit by itself (a refused start); its exit code, or -1 if it did not. */
   public int awaitExit(long seconds) throws InterruptedException {
     stopped = true;

@@ -169,15 +169,17 @@ class ProtectionIT {
     int shed = 0;
     for (Future<HttpResponse<Buffer>> answer : flood) {
       HttpResponse<Buffer> response = answer.await(30, TimeUnit.SECONDS);
-      assertTrue(response.statusCode() == 401 || response.statusCode() == 503, response.bodyAsString());
+      // 504: accepted into the queue, but its 700 ms had passed when a hashing thread was free, so it was dropped
+      assertTrue(List.of(401, 503, 504).contains(response.statusCode()), response.bodyAsString());
       if (response.statusCode() == 503) {
         shed++;
         assertEquals("1", response.getHeader("Retry-After"));
       }
     }
     assertTrue(shed > 0, "the hashing queue of 4 shed part of 40 sign-ins at once");
-    if (valid.statusCode() == 503) {
-      TimeUnit.SECONDS.sleep(Long.parseLong(valid.getHeader("Retry-After")));
+    if (valid.statusCode() == 503 || valid.statusCode() == 504) {
+      // caught in the flood: shed, or expired in the queue. Once the flood has been answered it gets through
+      TimeUnit.SECONDS.sleep(valid.statusCode() == 503 ? Long.parseLong(valid.getHeader("Retry-After")) : 1);
       valid = login(secondPort, account.email(), account.password(), "10.30.1.1");
     }
     assertEquals(200, valid.statusCode(), valid.bodyAsString());
