@@ -1,8 +1,9 @@
 package souk.gateway;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -35,8 +36,6 @@ import souk.gateway.routing.Breakers;
 import souk.gateway.routing.RouteDirectory;
 import souk.gateway.routing.ServiceCaller;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Wires the gateway: request ids, access log, CORS, probes, then the rate-limited API behind circuit breakers, the
  * browser bridge and the console, and problem answers for everything else.
@@ -47,7 +46,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ServiceRegistry registry;
   private RouteDirectory directory;
   private Limits limits;
-  private HttpServer server;
+  private String fronts;
 
   public GatewayVerticle(Node node) {
     this.node = node;
@@ -73,14 +72,18 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(tokens -> Future.all(directory.start(), limits.start())
         .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
       .compose(router -> ApiDocs.mount(vertx, router).map(router))
-      .compose(router -> vertx.createHttpServer(
-          Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
-            .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes())
-            .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes())
-            .setTracingPolicy(TracingPolicy.ALWAYS))
-        .requestHandler(router)
-        .listen(config.httpPort(), config.httpHost()))
-      .onSuccess(s -> server = s);
+      .compose(router -> {
+        HttpServerOptions options = Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
+          .setHost(config.httpHost())
+          .setPort(config.httpPort())
+          .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes())
+          .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes())
+          .setTracingPolicy(TracingPolicy.ALWAYS);
+        int shutdownSeconds = node.config().shutdownSeconds();
+        return vertx.deployVerticle(() -> new HttpFront(options, router, shutdownSeconds),
+          new DeploymentOptions().setInstances(node.config().eventLoopThreads()));
+      })
+      .onSuccess(id -> fronts = id);
   }
 
   private Router router(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
@@ -113,9 +116,10 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // stop accepting, and answer the requests in flight before the event bus goes
-    Future<Void> closed = server == null ? Future.succeededFuture()
-      : server.shutdown(node.config().shutdownSeconds(), TimeUnit.SECONDS);
+    // the HTTP fronts are this deployment's children: Vert.x stops them first, and each stops accepting and answers
+    // the requests in flight (HttpFront.stop) before the event bus goes
+    Future<Void> closed = fronts == null || !vertx.deploymentIDs().contains(fronts) ? Future.succeededFuture()
+      : vertx.undeploy(fronts);
     return closed.eventually(() -> directory.stop()).eventually(() -> limits.stop())
       .eventually(() -> registry.close());
   }

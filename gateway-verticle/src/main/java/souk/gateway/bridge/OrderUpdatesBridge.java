@@ -21,8 +21,8 @@ import souk.common.bus.Headers;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.RequestIds;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -37,8 +37,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * <p>Limits: registrations per socket, sockets per user on this gateway, and a socket that registers nothing or stops
  * pinging is closed (the frame size is bounded by the HTTP server and {@link #frameLimit}). A refused frame is
  * answered with an error on its own socket only; the first refusal of a socket is logged with the request id that
- * opened it, later ones are counted and the count logged when the socket closes. Every event of a gateway arrives on
- * its one event loop, so the bookkeeping needs no locks.
+ * opened it, later ones are counted and the count logged when the socket closes. A socket's events arrive on the event
+ * loop that accepted its connection, and the gateway serves from every event loop: the maps of sockets and of
+ * sockets per user are shared between loops, a socket's own state is not.
  */
 public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
 
@@ -52,8 +53,8 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
   private final Vertx vertx;
   private final Bearer bearer;
   private final BridgeLimits limits;
-  private final Map<SockJSSocket, Socket> sockets = new HashMap<>();
-  private final Map<String, Integer> socketsPerUser = new HashMap<>();
+  private final Map<SockJSSocket, Socket> sockets = new ConcurrentHashMap<>();
+  private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
 
   OrderUpdatesBridge(Vertx vertx, Bearer bearer, BridgeLimits limits) {
     this.vertx = vertx;
@@ -158,19 +159,31 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
         refuse(event, "the address belongs to another user");
       } else if (state.user != null && !state.user.equals(checked.result())) {
         refuse(event, "this socket already belongs to another user");
-      } else if (state.user == null && socketsPerUser.getOrDefault(checked.result(), 0)
-        >= limits.socketsPerUser()) {
+      } else if (state.user == null && !admitted(checked.result())) {
         refuse(event, "this user has too many open sockets on this gateway");
       } else {
         if (state.user == null) {
           state.user = checked.result();
-          socketsPerUser.merge(state.user, 1, Integer::sum);
           vertx.cancelTimer(state.unregisteredTimer);
         }
         state.authorization = authorization;
         event.complete(true);
       }
     });
+  }
+
+  // counts one more socket for the user unless that makes too many; sockets of one user may register on two loops
+  private boolean admitted(String user) {
+    boolean[] admitted = {false};
+    socketsPerUser.compute(user, (u, count) -> {
+      int open = count == null ? 0 : count;
+      if (open >= limits.socketsPerUser()) {
+        return count;
+      }
+      admitted[0] = true;
+      return open + 1;
+    });
+    return admitted[0];
   }
 
   // an update goes out only while the token that registered for it is still valid
