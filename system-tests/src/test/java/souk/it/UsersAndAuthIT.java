@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.gateway.auth.TestJwts;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -153,7 +154,11 @@ class UsersAndAuthIT {
   @Test
   void a_user_whose_row_is_gone_is_404() throws Exception {
     Api.Account gone = api.newAccount();
+    // read first: the user node keeps what it read, and the database's notification of the deletion drops it
+    assertEquals(200, api.get("/api/v1/users/me", gone.bearer()).statusCode());
     cluster.sql(SoukCluster.USER, "DELETE FROM users WHERE id = $1", UUID.fromString(gone.id()));
+    Eventually.await("the deleted user is no longer served", Duration.ofSeconds(10),
+      () -> api.get("/api/v1/users/me", gone.bearer()).statusCode(), status -> status == 404);
     assertProblem(api.get("/api/v1/users/me", gone.bearer()), 404);
     assertProblem(api.get("/api/v1/users/" + gone.id(), gone.bearer()), 404);
   }

@@ -11,11 +11,16 @@ import souk.common.config.PgConfig;
  * @param passwordHashThreads threads that hash passwords ({@code SOUK_PASSWORD_HASH_THREADS}, default 2)
  * @param passwordHashQueue   most hashes queued or running at once; more are refused with 503
  *                            ({@code SOUK_PASSWORD_HASH_QUEUE}, default 16)
+ * @param userCacheSize       most users a node keeps after reading them; 0 turns the cache off
+ *                            ({@code SOUK_USER_CACHE_SIZE}, default 10000)
+ * @param userCacheTtlSeconds how long a kept user is used before it is read again ({@code SOUK_USER_CACHE_TTL_SECONDS},
+ *                            default 300)
  */
-public record UserConfig(PgConfig pg, int bcryptCost, int passwordHashThreads, int passwordHashQueue) {
+public record UserConfig(PgConfig pg, int bcryptCost, int passwordHashThreads, int passwordHashQueue,
+                         int userCacheSize, int userCacheTtlSeconds) {
 
   public static UserConfig from(JsonObject json) {
     return new UserConfig(PgConfig.from(json), json.getInteger("bcryptCost"), json.getInteger("passwordHashThreads"),
-      json.getInteger("passwordHashQueue"));
+      json.getInteger("passwordHashQueue"), json.getInteger("userCacheSize"), json.getInteger("userCacheTtlSeconds"));
   }
 }

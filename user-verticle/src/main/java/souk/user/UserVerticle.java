@@ -13,7 +13,11 @@ import souk.user.api.UserApi;
 import souk.user.service.HashingQueue;
 import souk.user.service.PasswordHasher;
 import souk.user.service.UserService;
+import souk.user.store.ProfileCache;
+import souk.user.store.ProfileInvalidation;
 import souk.user.store.UserRepository;
+
+import java.util.concurrent.TimeUnit;
 
 /** Wires the user service: its database, its event-bus actions and its place in discovery. */
 public final class UserVerticle extends VerticleBase {
@@ -22,6 +26,7 @@ public final class UserVerticle extends VerticleBase {
   private ServiceHost host;
   private HashingQueue hashing;
   private SqlClient lookups;
+  private ProfileInvalidation invalidation;
 
   public UserVerticle(Node node) {
     this.node = node;
@@ -36,7 +41,12 @@ public final class UserVerticle extends VerticleBase {
       PasswordHasher hasher = new PasswordHasher(config.bcryptCost());
       hashing = new HashingQueue(vertx, config.passwordHashThreads(), config.passwordHashQueue(), node.metrics());
       lookups = Databases.pipelined(vertx, config.pg());
-      UserRepository users = new UserRepository(pool, lookups);
+      ProfileCache cache = new ProfileCache(config.userCacheSize(),
+        TimeUnit.SECONDS.toNanos(config.userCacheTtlSeconds()), System::nanoTime, node.metrics());
+      if (config.userCacheSize() > 0) {
+        invalidation = ProfileInvalidation.start(vertx, config.pg(), cache);
+      }
+      UserRepository users = new UserRepository(pool, lookups, cache);
       new UserApi(new UserService(users, hasher, hashing)).register(dispatcher);
       return ServiceHost.start(vertx, node, pool, dispatcher, RouteSpec.metadata(UserApi.ROUTES));
     }).onSuccess(started -> host = started);
@@ -46,6 +56,7 @@ public final class UserVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> stopped = host == null ? Future.succeededFuture() : host.stop();
     return stopped.eventually(() -> hashing == null ? Future.succeededFuture() : hashing.close())
-      .eventually(() -> lookups == null ? Future.succeededFuture() : lookups.close());
+      .eventually(() -> lookups == null ? Future.succeededFuture() : lookups.close())
+      .eventually(() -> invalidation == null ? Future.succeededFuture() : invalidation.close());
   }
 }

@@ -96,7 +96,8 @@ public final class Databases {
       .setShared(true);
   }
 
-  static PgConnectOptions connectOptions(PgConfig config, String database) {
+  /** How this node reaches {@code database} on the configured server, prepared statements cached. */
+  public static PgConnectOptions connectOptions(PgConfig config, String database) {
     return new PgConnectOptions()
       .setHost(config.host())
       .setPort(config.port())

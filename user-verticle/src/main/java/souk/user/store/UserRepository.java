@@ -20,11 +20,16 @@ public final class UserRepository {
 
   private final Pool pool;
   private final SqlClient reads;
+  private final ProfileCache cache;
 
-  /** @param reads a pipelined client for the lookups ({@link souk.common.db.Databases#pipelined}) */
-  public UserRepository(Pool pool, SqlClient reads) {
+  /**
+   * @param reads a pipelined client for the lookups ({@link souk.common.db.Databases#pipelined})
+   * @param cache the users this node has read
+   */
+  public UserRepository(Pool pool, SqlClient reads, ProfileCache cache) {
     this.pool = pool;
     this.reads = reads;
+    this.cache = cache;
   }
 
   /** Inserts a user; fails with {@link ErrorCode#CONFLICT} when the email is taken, whatever its case. */
@@ -38,9 +43,22 @@ public final class UserRepository {
         : e));
   }
 
+  /** The user with {@code id}, from the node's cache when it is there; {@code null} when there is none. */
   public Future<User> find(UUID id) {
+    User cached = cache.get(id);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    long epoch = cache.epoch();
     return reads.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
-      .map(rows -> rows.size() == 0 ? null : toUser(rows.iterator().next()));
+      .map(rows -> {
+        if (rows.size() == 0) {
+          return null;
+        }
+        User user = toUser(rows.iterator().next());
+        cache.put(user, epoch);
+        return user;
+      });
   }
 
   /** The user id and password hash for an email (any case), or {@code null}. */

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,10 +15,13 @@ import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 import souk.user.domain.User;
+import souk.user.store.ProfileCache;
+import souk.user.store.ProfileInvalidation;
 import souk.user.store.UserRepository;
 
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,19 +39,71 @@ class UserServiceTest {
 
   private HashingQueue hashing;
   private UserService users;
+  private ProfileCache cache;
+  private ProfileInvalidation invalidation;
+  private Pool pool;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     hashing = new HashingQueue(vertx, 2, 16, new SimpleMeterRegistry());
+    pool = Databases.prepare(vertx, PG).await();
     // the lowest bcrypt cost keeps the tests fast; PasswordHasherTest covers the hashing itself
-    // lookups go through the pipelined client, as on a running node
-    UserRepository repository = new UserRepository(Databases.prepare(vertx, PG).await(), Databases.pipelined(vertx, PG));
+    // lookups go through the pipelined client and the cache, as on a running node
+    cache = new ProfileCache(100, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
+    invalidation = ProfileInvalidation.start(vertx, PG, cache);
+    UserRepository repository = new UserRepository(pool, Databases.pipelined(vertx, PG), cache);
     users = new UserService(repository, new PasswordHasher(4), hashing);
+    await("the user cache listens for changed users", cache::isListening);
   }
 
   @AfterEach
   void stop() throws Exception {
+    invalidation.close().await(5, TimeUnit.SECONDS);
     hashing.close().await(5, TimeUnit.SECONDS);
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - until > 0) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  private boolean gone(User user) {
+    try {
+      users.get(user.id().toString(), user.id()).await();
+      return false;
+    } catch (ServiceException e) {
+      assertEquals(ErrorCode.NOT_FOUND, e.errorCode());
+      return true;
+    }
+  }
+
+  @Test
+  void a_user_read_once_and_then_deleted_outside_souk_is_not_served_from_the_cache() throws Exception {
+    User user = signUp(newEmail());
+    assertEquals(user, users.get(user.id().toString(), user.id()).await());
+    assertEquals(1, cache.size(), "the read kept the user");
+    pool.preparedQuery("DELETE FROM users WHERE id = $1").execute(Tuple.of(user.id())).await();
+    await("the database's notification drops the user", () -> gone(user));
+  }
+
+  @Test
+  void after_the_listening_connection_is_cut_the_cache_is_off_until_it_listens_again() throws Exception {
+    User user = signUp(newEmail());
+    users.get(user.id().toString(), user.id()).await();
+    assertEquals(1, cache.size());
+    pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      + "AND query LIKE 'LISTEN%'").execute().await();
+    await("the cut connection turns the cache off", () -> !cache.isListening());
+    assertEquals(0, cache.size(), "what was kept may have missed a change: it is dropped");
+    await("the subscriber reconnects and listens again", cache::isListening);
+    pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
+    await("a change made after the reconnection is seen",
+      () -> "Renamed".equals(users.get(user.id().toString(), user.id()).await().name()));
   }
 
   private static long farDeadline() {
