@@ -39,6 +39,10 @@ public final class ProfileInvalidation {
     ProfileInvalidation invalidation = new ProfileInvalidation(subscriber, cache);
     // asked when the connection is lost, before each new attempt: notifications may be missed from now on
     subscriber.reconnectPolicy(attempt -> {
+      if (attempt == 0) {
+        LOG.warn("user cache off: the connection that listens for changed users was lost; reads go to the database "
+          + "until it is back");
+      }
       invalidation.stopped("the connection was lost");
       return RECONNECT_MS;
     });
