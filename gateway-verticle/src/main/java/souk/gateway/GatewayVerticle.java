@@ -36,6 +36,8 @@ import souk.gateway.routing.Breakers;
 import souk.gateway.routing.RouteDirectory;
 import souk.gateway.routing.ServiceCaller;
 
+import java.util.function.Supplier;
+
 /**
  * Wires the gateway: request ids, access log, CORS, probes, then the rate-limited API behind circuit breakers, the
  * browser bridge and the console, and problem answers for everything else.
@@ -70,9 +72,8 @@ public final class GatewayVerticle extends VerticleBase {
       .map(secret -> new Tokens(vertx, secret, config.jwtPreviousSecrets(), config.tokenTtlSeconds(),
         config.jwtLeewaySeconds()))
       .compose(tokens -> Future.all(directory.start(), limits.start())
-        .map(v -> router(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
-      .compose(router -> ApiDocs.mount(vertx, router).map(router))
-      .compose(router -> {
+        .map(v -> routers(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
+      .compose(routers -> {
         HttpServerOptions options = Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
           .setHost(config.httpHost())
           .setPort(config.httpPort())
@@ -80,38 +81,52 @@ public final class GatewayVerticle extends VerticleBase {
           .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes())
           .setTracingPolicy(TracingPolicy.ALWAYS);
         int shutdownSeconds = node.config().shutdownSeconds();
-        return vertx.deployVerticle(() -> new HttpFront(options, router, shutdownSeconds),
+        return vertx.deployVerticle(() -> new HttpFront(options, routers, shutdownSeconds),
           new DeploymentOptions().setInstances(node.config().eventLoopThreads()));
       })
       .onSuccess(id -> fronts = id);
   }
 
-  private Router router(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
+  /**
+   * What each front's router is made of. The handlers are made once and shared by every front (they are safe across
+   * event loops); the SockJS bridge and the static files get one instance per router, since vertx-web's keep state
+   * for one event loop.
+   */
+  private Supplier<Future<Router>> routers(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
     TrustedProxies proxies = TrustedProxies.of(config.limits().trustedProxies());
-    Router router = Router.router(vertx);
-    if (Tracing.enabled(node.rawConfig())) {
-      router.route().handler(new TraceResponse());
-    }
-    router.route().handler(new RequestIds()).handler(new AccessLog(node.config().accessLog()))
-      .handler(new SecurityHeaders())
-      .handler(new Cors(config.limits().corsOrigins()));
-    probes.mount(router);
+    boolean tracing = Tracing.enabled(node.rawConfig());
+    RequestIds requestIds = new RequestIds();
+    AccessLog accessLog = new AccessLog(node.config().accessLog());
+    SecurityHeaders securityHeaders = new SecurityHeaders();
+    Cors cors = new Cors(config.limits().corsOrigins());
     Bearer bearer = new Bearer(tokens);
-    // refused before its body is read; vertx-web wants a body handler first on its route, hence two routes
-    // a client over its own share gets its 429 first; what the gateway as a whole cannot take is shed with 503
-    router.route("/api/*").setName("/api").handler(new RateLimitHandler(limits.api(), bearer, proxies))
-      .handler(new InFlightLimit(config.limits().maxInFlight(), node.metrics()));
-    router.route("/api/*").setName("/api")
-      .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
-      .handler(new ApiProxy(directory, caller, bearer, config.requestTimeoutMs()));
-    router.post(TokenEndpoint.PATH).handler(new TokenEndpoint(caller, tokens, config.requestTimeoutMs(),
-      limits.login(), proxies));
-    router.get(SummaryEndpoint.PATH).handler(new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
-      config.aggregateTimeoutMs()));
-    OrderUpdatesBridge.mount(vertx, router, bearer, config.bridge());
-    Console.mount(router);
-    Fallbacks.install(router);
-    return router;
+    RateLimitHandler rateLimit = new RateLimitHandler(limits.api(), bearer, proxies);
+    InFlightLimit inFlight = new InFlightLimit(config.limits().maxInFlight(), node.metrics());
+    ApiProxy api = new ApiProxy(directory, caller, bearer, config.requestTimeoutMs());
+    TokenEndpoint token = new TokenEndpoint(caller, tokens, config.requestTimeoutMs(), limits.login(), proxies);
+    SummaryEndpoint summary = new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
+      config.aggregateTimeoutMs());
+    OrderUpdatesBridge bridge = OrderUpdatesBridge.create(vertx, bearer, config.bridge());
+    return () -> {
+      Router router = Router.router(vertx);
+      if (tracing) {
+        router.route().handler(new TraceResponse());
+      }
+      router.route().handler(requestIds).handler(accessLog).handler(securityHeaders).handler(cors);
+      probes.mount(router);
+      // refused before its body is read; vertx-web wants a body handler first on its route, hence two routes
+      // a client over its own share gets its 429 first; what the gateway as a whole cannot take is shed with 503
+      router.route("/api/*").setName("/api").handler(rateLimit).handler(inFlight);
+      router.route("/api/*").setName("/api")
+        .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+        .handler(api);
+      router.post(TokenEndpoint.PATH).handler(token);
+      router.get(SummaryEndpoint.PATH).handler(summary);
+      bridge.mount(router);
+      Console.mount(router);
+      Fallbacks.install(router);
+      return ApiDocs.mount(vertx, router).map(router);
+    };
   }
 
   @Override

@@ -7,29 +7,32 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One HTTP server of the gateway, on the event loop of its own deployment. The gateway deploys one per event loop, all
- * on the same port with one router, and Vert.x spreads the connections across them, so that the gateway's HTTP work is
- * not held to one core. What the router's handlers share (limits, breakers, tokens, the route table) is safe to use
- * from several loops.
+ * on the same port, and Vert.x spreads the connections across them, so that the gateway's HTTP work is not held to
+ * one core. Each front has a router of its own; what their handlers share (limits, breakers, tokens, the route table,
+ * the bridge's bookkeeping) is safe to use from several loops.
  */
 final class HttpFront extends VerticleBase {
 
   private final HttpServerOptions options;
-  private final Router router;
+  private final Supplier<Future<Router>> routers;
   private final int shutdownSeconds;
   private HttpServer server;
 
-  HttpFront(HttpServerOptions options, Router router, int shutdownSeconds) {
+  HttpFront(HttpServerOptions options, Supplier<Future<Router>> routers, int shutdownSeconds) {
     this.options = options;
-    this.router = router;
+    this.routers = routers;
     this.shutdownSeconds = shutdownSeconds;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return routers.get()
+      .compose(router -> vertx.createHttpServer(options).requestHandler(router).listen())
+      .onSuccess(s -> server = s);
   }
 
   @Override

@@ -62,8 +62,18 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     this.limits = limits;
   }
 
-  /** Mounts the bridge, and the guard that bounds what a browser may post to it, on {@code router}. */
-  public static void mount(Vertx vertx, Router router, Bearer bearer, BridgeLimits limits) {
+  /** The gateway's one bridge: it takes the order nodes' updates and keeps the bookkeeping of every front's sockets. */
+  public static OrderUpdatesBridge create(Vertx vertx, Bearer bearer, BridgeLimits limits) {
+    OrderUpdatesBridge bridge = new OrderUpdatesBridge(vertx, bearer, limits);
+    vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, bridge::passOn);
+    return bridge;
+  }
+
+  /**
+   * Mounts the bridge, and the guard that bounds what a browser may post to it, on one front's {@code router}. Each
+   * front gets a SockJS handler of its own: vertx-web's bridge keeps its sockets in maps for one event loop.
+   */
+  public void mount(Router router) {
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
       .setSessionTimeout(limits.idleMs())
       .setHeartbeatInterval(Math.min(25_000, limits.idleMs() / 2))
@@ -76,9 +86,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       .setMaxAddressLength(Addresses.ORDER_UPDATES_PREFIX.length() + 36)
       .setPingTimeout(limits.idleMs());
     router.post(PATH + "/*").handler(ctx -> frameLimit(ctx, limits.maxFrameBytes()));
-    OrderUpdatesBridge bridge = new OrderUpdatesBridge(vertx, bearer, limits);
-    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).bridge(options, bridge));
-    vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, bridge::passOn);
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs).bridge(options, this));
   }
 
   // the order nodes' one publish per update reaches every gateway; each hands it to the sockets it holds itself

@@ -2,6 +2,7 @@ package souk.user.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,43 +26,51 @@ public final class ProfileInvalidation {
   private static final Logger LOG = LoggerFactory.getLogger(ProfileInvalidation.class);
   private static final long RECONNECT_MS = 1_000;
 
-  private final PgSubscriber subscriber;
+  private final Vertx vertx;
+  private final PgConnectOptions connectOptions;
   private final ProfileCache cache;
+  private volatile PgSubscriber subscriber;
+  private volatile boolean closing;
 
-  private ProfileInvalidation(PgSubscriber subscriber, ProfileCache cache) {
-    this.subscriber = subscriber;
+  private ProfileInvalidation(Vertx vertx, PgConnectOptions connectOptions, ProfileCache cache) {
+    this.vertx = vertx;
+    this.connectOptions = connectOptions;
     this.cache = cache;
   }
 
   /** Starts listening; the cache stays off, and reads go to the database, until the channel listens. */
   public static ProfileInvalidation start(Vertx vertx, PgConfig config, ProfileCache cache) {
-    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, Databases.connectOptions(config, config.database()));
-    ProfileInvalidation invalidation = new ProfileInvalidation(subscriber, cache);
+    ProfileInvalidation invalidation = new ProfileInvalidation(vertx,
+      Databases.connectOptions(config, config.database()), cache);
+    invalidation.connect();
+    return invalidation;
+  }
+
+  // a subscriber whose first connection failed does not try again: each start attempt gets a new one
+  private void connect() {
+    PgSubscriber next = PgSubscriber.subscriber(vertx, connectOptions);
     // asked when the connection is lost, before each new attempt: notifications may be missed from now on
-    subscriber.reconnectPolicy(attempt -> {
+    next.reconnectPolicy(attempt -> {
       if (attempt == 0) {
         LOG.warn("user cache off: the connection that listens for changed users was lost; reads go to the database "
           + "until it is back");
       }
-      invalidation.stopped("the connection was lost");
+      stopped("the connection was lost");
       return RECONNECT_MS;
     });
-    subscriber.channel(CHANNEL)
+    next.channel(CHANNEL)
       .subscribeHandler(v -> cache.listening(true))
-      .endHandler(v -> invalidation.stopped("the channel ended"))
-      .handler(invalidation::changed);
-    subscriber.closeHandler(v -> invalidation.stopped("the connection closed"));
-    invalidation.connect(vertx);
-    return invalidation;
-  }
-
-  private void connect(Vertx vertx) {
-    subscriber.connect().onFailure(failure -> {
+      .endHandler(v -> stopped("the channel ended"))
+      .handler(this::changed);
+    next.closeHandler(v -> stopped("the connection closed"));
+    subscriber = next;
+    next.connect().onFailure(failure -> {
       LOG.warn("user cache off: cannot listen for changed users; reads go to the database, retrying",
         kv("cause", String.valueOf(failure.getMessage())));
+      next.close();
       vertx.setTimer(RECONNECT_MS, t -> {
-        if (!subscriber.closed()) {
-          connect(vertx);
+        if (!closing) {
+          connect();
         }
       });
     });
@@ -81,6 +90,7 @@ public final class ProfileInvalidation {
   }
 
   public Future<Void> close() {
+    closing = true;
     cache.listening(false);
     return subscriber.close();
   }

@@ -101,8 +101,10 @@ class UserServiceTest {
     await("the cut connection turns the cache off", () -> !cache.isListening());
     assertEquals(0, cache.size(), "what was kept may have missed a change: it is dropped");
     await("the subscriber reconnects and listens again", cache::isListening);
+    users.get(user.id().toString(), user.id()).await();
+    assertEquals(1, cache.size(), "kept again once listening");
     pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
-    await("a change made after the reconnection is seen",
+    await("a change made after the reconnection drops the kept user",
       () -> "Renamed".equals(users.get(user.id().toString(), user.id()).await().name()));
   }
 
