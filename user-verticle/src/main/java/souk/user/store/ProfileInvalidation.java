@@ -31,6 +31,8 @@ public final class ProfileInvalidation {
   private final ProfileCache cache;
   private volatile PgSubscriber subscriber;
   private volatile boolean closing;
+  /** A WARN said the cache is off; the next subscription says it is back. */
+  private volatile boolean warned;
 
   private ProfileInvalidation(Vertx vertx, PgConnectOptions connectOptions, ProfileCache cache) {
     this.vertx = vertx;
@@ -42,16 +44,18 @@ public final class ProfileInvalidation {
   public static ProfileInvalidation start(Vertx vertx, PgConfig config, ProfileCache cache) {
     ProfileInvalidation invalidation = new ProfileInvalidation(vertx,
       Databases.connectOptions(config, config.database()), cache);
-    invalidation.connect();
+    invalidation.connect(0);
     return invalidation;
   }
 
-  // a subscriber whose first connection failed does not try again: each start attempt gets a new one
-  private void connect() {
+  // a subscriber whose first connection failed does not try again: each start attempt gets a new one; the first
+  // failure of a run is logged, the others (one a second while the database is away) are not
+  private void connect(int failed) {
     PgSubscriber next = PgSubscriber.subscriber(vertx, connectOptions);
     // asked when the connection is lost, before each new attempt: notifications may be missed from now on
     next.reconnectPolicy(attempt -> {
       if (attempt == 0) {
+        warned = true;
         LOG.warn("user cache off: the connection that listens for changed users was lost; reads go to the database "
           + "until it is back");
       }
@@ -59,21 +63,34 @@ public final class ProfileInvalidation {
       return RECONNECT_MS;
     });
     next.channel(CHANNEL)
-      .subscribeHandler(v -> cache.listening(true))
+      .subscribeHandler(v -> listening())
       .endHandler(v -> stopped("the channel ended"))
       .handler(this::changed);
     next.closeHandler(v -> stopped("the connection closed"));
     subscriber = next;
     next.connect().onFailure(failure -> {
-      LOG.warn("user cache off: cannot listen for changed users; reads go to the database, retrying",
-        kv("cause", String.valueOf(failure.getMessage())));
+      if (failed == 0) {
+        warned = true;
+        LOG.warn("user cache off: cannot listen for changed users; reads go to the database, retrying every second",
+          kv("cause", String.valueOf(failure.getMessage())));
+      } else {
+        LOG.debug("still cannot listen for changed users", kv("attempt", failed + 1));
+      }
       next.close();
       vertx.setTimer(RECONNECT_MS, t -> {
         if (!closing) {
-          connect();
+          connect(failed + 1);
         }
       });
     });
+  }
+
+  private void listening() {
+    cache.listening(true);
+    if (warned) {
+      warned = false;
+      LOG.info("user cache on again: listening for changed users");
+    }
   }
 
   private void changed(String payload) {

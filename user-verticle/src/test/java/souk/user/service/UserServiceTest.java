@@ -3,6 +3,9 @@ package souk.user.service;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -19,6 +22,8 @@ import souk.user.store.ProfileCache;
 import souk.user.store.ProfileInvalidation;
 import souk.user.store.UserRepository;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -106,6 +111,49 @@ class UserServiceTest {
     pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
     await("a change made after the reconnection drops the kept user",
       () -> "Renamed".equals(users.get(user.id().toString(), user.id()).await().name()));
+  }
+
+  @Test
+  void a_cache_that_could_not_listen_at_first_keeps_trying_and_listens_once_the_database_answers(Vertx vertx)
+    throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    // nothing listens on that port yet: the first attempts fail
+    PgConfig away = new PgConfig("127.0.0.1", port, PG.user(), PG.password(), PG.database(), PG.poolSize(),
+      PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs());
+    ProfileCache late = new ProfileCache(10, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
+    ProfileInvalidation lateInvalidation = ProfileInvalidation.start(vertx, away, late);
+    NetServer relay = vertx.createNetServer();
+    try {
+      TimeUnit.MILLISECONDS.sleep(2_500);
+      assertFalse(late.isListening(), "nothing answered, so nothing listens");
+      // the database comes within reach on that port: a relay to the real one
+      NetClient toDatabase = vertx.createNetClient();
+      relay.connectHandler(client -> {
+        client.pause();
+        toDatabase.connect(PG.port(), PG.host()).onComplete(connected -> {
+          if (connected.failed()) {
+            client.close();
+            return;
+          }
+          NetSocket database = connected.result();
+          client.pipeTo(database);
+          database.pipeTo(client);
+          client.resume();
+        });
+      }).listen(port, "127.0.0.1").await();
+      await("the invalidation listens once the database answers", late::isListening);
+      User user = signUp(newEmail());
+      late.put(user, late.epoch());
+      assertEquals(user, late.get(user.id()));
+      pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
+      await("the change, notified through the late connection, drops the kept user", () -> late.get(user.id()) == null);
+    } finally {
+      lateInvalidation.close().await(5, TimeUnit.SECONDS);
+      relay.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   private static long farDeadline() {
