@@ -181,9 +181,12 @@ read -r read_rps read_p50 read_p99 read_bad < <(run_wrk -s "$WORK/tokens.lua" "$
 wait "$sampler"
 read -r gw_load_rss us_load_rss < "$WORK/load-rss"
 
-log "open loop: fixed rates on the read path"
-open_loop=""
+log "open loop: fixed rates on the proxy ceiling and on the read path"
+# the generator is a JVM of its own on the same 2 cores: its own tail shows in the proxy ceiling's percentiles
+open_loop="" open_loop_proxy=""
 for rate in 1000 2000 4000; do
+  line=$(java -cp "$CP" bench/LoadGen.java "http://127.0.0.1:$PROXY/" $rate "$SECONDS_EACH" 2>/dev/null | tail -1)
+  open_loop_proxy+="${open_loop_proxy:+,}$line"
   line=$(java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" $rate "$SECONDS_EACH" "$WORK/tokens" 2>/dev/null | tail -1)
   open_loop+="${open_loop:+,}$line"
 done
@@ -253,7 +256,7 @@ res = {
   "addedUserNodeServesAfterSeconds": $added_s,
   "idleRssMb": {"gateway": ${idle_rss[gateway]}, "user": ${idle_rss[user]}, "order": ${idle_rss[order]}, "payment": ${idle_rss[payment]}},
   "loadRssMb": {"gateway": $gw_load_rss, "user": $us_load_rss},
-  "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
+  "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "proxyP99Ms": $proxy_p99, "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
   "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": r($health_rps, $ceil_rps)},
   "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": r($hop_rps, $proxy_rps)},
   "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
@@ -269,6 +272,7 @@ res = {
                            "ofProxy": r($otel_read_rps, $otel_proxy_rps)},
               "readPathOfUntraced": r(r($otel_read_rps, $otel_proxy_rps), r($read_rps, $proxy_rps))},
   "openLoopReadPath": json.loads('[$open_loop]'),
+  "openLoopProxyCeiling": json.loads('[$open_loop_proxy]'),
   "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
                 "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),
                 "confirmedPerSecond": round(($created - $not_confirmed) / $settled_s),
@@ -281,7 +285,7 @@ w = res["writePath"]
 print(f"""
 Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['secondsPerScenario']} s per scenario, wrk -t1 -c32 after a warm-up)
   ./run.sh to ready               {res['startToReadySeconds']} s ({res['coldStartToReadySeconds']} s just after a build); an added user node serves after {res['addedUserNodeServesAfterSeconds']} s
-  ceilings                        HTTP {res['ceilings']['httpRps']} req/s, proxy {res['ceilings']['proxyRps']} req/s, pgbench select {res['ceilings']['pgSelectTps']} tps, insert {res['ceilings']['pgInsertTps']} tps
+  ceilings                        HTTP {res['ceilings']['httpRps']} req/s, proxy {res['ceilings']['proxyRps']} req/s (p99 {res['ceilings']['proxyP99Ms']} ms), pgbench select {res['ceilings']['pgSelectTps']} tps, insert {res['ceilings']['pgInsertTps']} tps
   GET /health                     {res['health']['rps']} req/s, p99 {res['health']['p99Ms']} ms  = {res['health']['ofHttpCeiling']} x HTTP ceiling
   gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy
   read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy, {res['readPath']['ofPgSelect']} x pgbench select
@@ -292,7 +296,8 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory at rest (MB)    {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
   limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")
-for o in res["openLoopReadPath"]:
+for o, c in zip(res["openLoopReadPath"], res["openLoopProxyCeiling"]):
     print(f"  open loop {o['rate']:>5}/s read path  achieved {o['achievedRate']}/s, p50 {o['p50Ms']} ms, p99 {o['p99Ms']} ms, p99.9 {o['p999Ms']} ms, errors {o['errors']}, non-2xx {o['non2xx']}")
+    print(f"  open loop {c['rate']:>5}/s proxy      achieved {c['achievedRate']}/s, p50 {c['p50Ms']} ms, p99 {c['p99Ms']} ms, p99.9 {c['p999Ms']} ms (the ceiling, generator included)")
 print(f"  results                         {sys.argv[1]}")
 PY
