@@ -15,8 +15,8 @@ HTTP_HOST="${SOUK_HTTP_HOST:-127.0.0.1}"
 PG_HOST="${SOUK_PG_HOST:-localhost}"
 PG_PORT="${SOUK_PG_PORT:-5432}"
 READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
-# a small heap at rest; under load a young generation as large as the old one, so that the gateway collects a third
-# as often (docs/benchmarks.md, sixth pass)
+# a small heap at rest, and a young generation as large as the old one: the gateway collects less than half as often
+# under load (docs/benchmarks.md, sixth pass)
 JAVA_OPTS="${JAVA_OPTS:--Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1}"
 LOG_DIR="${SOUK_LOG_DIR:-var/log}"
 CDS_DIR=var/cds

@@ -182,13 +182,16 @@ wait "$sampler"
 read -r gw_load_rss us_load_rss < "$WORK/load-rss"
 
 log "open loop: fixed rates on the proxy ceiling and on the read path"
-# the generator is a JVM of its own on the same 2 cores: its own tail shows in the proxy ceiling's percentiles
+# the generator is a JVM of its own on the same cores: its own tail shows in the proxy ceiling's percentiles
+loadgen() {  # loadgen <url> <rate> <seconds> [tokens]: LoadGen's result line, or null (errors: loadgen.log)
+  local line
+  line=$(java -cp "$CP" bench/LoadGen.java "$@" 2>>"$WORK/loadgen.log" | tail -1) || true
+  [[ "$line" == '{"rate":'* ]] && echo "$line" || echo null
+}
 open_loop="" open_loop_proxy=""
 for rate in 1000 2000 4000; do
-  line=$(java -cp "$CP" bench/LoadGen.java "http://127.0.0.1:$PROXY/" $rate "$SECONDS_EACH" 2>/dev/null | tail -1)
-  open_loop_proxy+="${open_loop_proxy:+,}$line"
-  line=$(java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" $rate "$SECONDS_EACH" "$WORK/tokens" 2>/dev/null | tail -1)
-  open_loop+="${open_loop:+,}$line"
+  open_loop_proxy+="${open_loop_proxy:+,}$(loadgen "http://127.0.0.1:$PROXY/" $rate "$SECONDS_EACH")"
+  open_loop+="${open_loop:+,}$(loadgen "$URL/api/v1/users/me" $rate "$SECONDS_EACH" "$WORK/tokens")"
 done
 
 log "pgbench insert and the write path"
@@ -296,8 +299,11 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory at rest (MB)    {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
   limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")
-for o, c in zip(res["openLoopReadPath"], res["openLoopProxyCeiling"]):
-    print(f"  open loop {o['rate']:>5}/s read path  achieved {o['achievedRate']}/s, p50 {o['p50Ms']} ms, p99 {o['p99Ms']} ms, p99.9 {o['p999Ms']} ms, errors {o['errors']}, non-2xx {o['non2xx']}")
-    print(f"  open loop {c['rate']:>5}/s proxy      achieved {c['achievedRate']}/s, p50 {c['p50Ms']} ms, p99 {c['p99Ms']} ms, p99.9 {c['p999Ms']} ms (the ceiling, generator included)")
+for rate, o, c in zip((1000, 2000, 4000), res["openLoopReadPath"], res["openLoopProxyCeiling"]):
+    for what, r in (("read path", o), ("proxy    ", c)):
+        if r is None:
+            print(f"  open loop {rate:>5}/s {what}  no result (see the generator's errors)")
+        else:
+            print(f"  open loop {rate:>5}/s {what}  achieved {r['achievedRate']}/s, p50 {r['p50Ms']} ms, p99 {r['p99Ms']} ms, p99.9 {r['p999Ms']} ms, errors {r['errors']}, non-2xx {r['non2xx']}")
 print(f"  results                         {sys.argv[1]}")
 PY

@@ -66,10 +66,10 @@ class SummaryIT {
     NodeProcess order = cluster.node("order");
     String metrics = cluster.client().get(order.managementPort(), "127.0.0.1", "/metrics").send()
       .await(10, TimeUnit.SECONDS).bodyAsString();
-    assertTrue(metrics.contains("address=\"payment-service\""), "service addresses are labels");
+    assertTrue(metrics.contains("vertx_eventbus_sent_total"), "the event-bus meters are exported");
+    // every call goes to a node's own address: a label per address would grow with every node ever started
+    assertFalse(metrics.contains("address=\""), "no address label");
     assertFalse(metrics.contains("orders.updates." + buyer.id()), "no label per user");
-    assertFalse(metrics.matches("(?s).*address=\"[^\"]*\\.node\\.[^\"]*\".*"), "no label per node");
-    assertFalse(metrics.matches("(?s).*address=\"__vertx\\.reply[^\"]*\".*"), "no label per reply");
   }
 
   @Test

@@ -33,6 +33,8 @@ public final class ProfileInvalidation {
   private volatile boolean closing;
   /** A WARN said the cache is off; the next subscription says it is back. */
   private volatile boolean warned;
+  /** The reason the last WARN about a failed connection gave. */
+  private String lastCause;
 
   private ProfileInvalidation(Vertx vertx, PgConnectOptions connectOptions, ProfileCache cache) {
     this.vertx = vertx;
@@ -49,7 +51,7 @@ public final class ProfileInvalidation {
   }
 
   // a subscriber whose first connection failed does not try again: each start attempt gets a new one; the first
-  // failure of a run is logged, the others (one a second while the database is away) are not
+  // failure of a run is logged, the others (one a second while the database is away) only when their reason changes
   private void connect(int failed) {
     PgSubscriber next = PgSubscriber.subscriber(vertx, connectOptions);
     // asked when the connection is lost, before each new attempt: notifications may be missed from now on
@@ -69,10 +71,13 @@ public final class ProfileInvalidation {
     next.closeHandler(v -> stopped("the connection closed"));
     subscriber = next;
     next.connect().onFailure(failure -> {
-      if (failed == 0) {
+      String cause = String.valueOf(failure.getMessage());
+      // said once per run of failures, and again only when the reason changes (refused, then a wrong password, say)
+      if (failed == 0 || !cause.equals(lastCause)) {
         warned = true;
+        lastCause = cause;
         LOG.warn("user cache off: cannot listen for changed users; reads go to the database, retrying every second",
-          kv("cause", String.valueOf(failure.getMessage())));
+          kv("cause", cause));
       } else {
         LOG.debug("still cannot listen for changed users", kv("attempt", failed + 1));
       }

@@ -1,5 +1,9 @@
 package souk.user.service;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
@@ -124,13 +129,19 @@ class UserServiceTest {
     PgConfig away = new PgConfig("127.0.0.1", port, PG.user(), PG.password(), PG.database(), PG.poolSize(),
       PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs());
     ProfileCache late = new ProfileCache(10, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(ProfileInvalidation.class);
+    logger.addAppender(logged);
     ProfileInvalidation lateInvalidation = ProfileInvalidation.start(vertx, away, late);
     NetServer relay = vertx.createNetServer();
+    NetClient toDatabase = vertx.createNetClient();
     try {
+      // three attempts, a second apart, all refused
       TimeUnit.MILLISECONDS.sleep(2_500);
       assertFalse(late.isListening(), "nothing answered, so nothing listens");
+      assertEquals(1, logged(logged, Level.WARN, "user cache off"), "one WARN for a run of refused attempts");
       // the database comes within reach on that port: a relay to the real one
-      NetClient toDatabase = vertx.createNetClient();
       relay.connectHandler(client -> {
         client.pause();
         toDatabase.connect(PG.port(), PG.host()).onComplete(connected -> {
@@ -141,18 +152,30 @@ class UserServiceTest {
           NetSocket database = connected.result();
           client.pipeTo(database);
           database.pipeTo(client);
-          client.resume();
         });
       }).listen(port, "127.0.0.1").await();
       await("the invalidation listens once the database answers", late::isListening);
+      assertEquals(1, logged(logged, Level.INFO, "user cache on again"), "the way back is said once");
       User user = signUp(newEmail());
       late.put(user, late.epoch());
       assertEquals(user, late.get(user.id()));
       pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
-      await("the change, notified through the late connection, drops the kept user", () -> late.get(user.id()) == null);
+      // still listening: a cache turned off would also answer null
+      await("the change, notified through the late connection, drops the kept user",
+        () -> late.isListening() && late.get(user.id()) == null);
     } finally {
+      logger.detachAppender(logged);
       lateInvalidation.close().await(5, TimeUnit.SECONDS);
       relay.close().await(5, TimeUnit.SECONDS);
+      toDatabase.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long logged(ListAppender<ILoggingEvent> appender, Level level, String start) {
+    // the appender adds under its own lock
+    synchronized (appender) {
+      return appender.list.stream()
+        .filter(e -> e.getLevel() == level && e.getFormattedMessage().startsWith(start)).count();
     }
   }
 
