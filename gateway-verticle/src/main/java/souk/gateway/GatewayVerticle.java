@@ -71,8 +71,8 @@ public final class GatewayVerticle extends VerticleBase {
     return JwtSecrets.resolve(vertx, config.jwtSecret(), node.config().clusterHost())
       .map(secret -> new Tokens(vertx, secret, config.jwtPreviousSecrets(), config.tokenTtlSeconds(),
         config.jwtLeewaySeconds()))
-      .compose(tokens -> Future.all(directory.start(), limits.start())
-        .map(v -> routers(config, probes, tokens, new ServiceCaller(vertx, directory, breakers))))
+      .compose(tokens -> Future.all(directory.start(), limits.start()).compose(v -> ApiDocs.load(vertx))
+        .map(docs -> routers(config, probes, tokens, new ServiceCaller(vertx, directory, breakers), docs)))
       .compose(routers -> {
         HttpServerOptions options = Https.serverOptions(config.tlsCert(), config.tlsKey(), config.idleTimeoutSeconds())
           .setHost(config.httpHost())
@@ -92,7 +92,8 @@ public final class GatewayVerticle extends VerticleBase {
    * event loops); the SockJS bridge and the static files get one instance per router, since vertx-web's keep state
    * for one event loop.
    */
-  private Supplier<Future<Router>> routers(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller) {
+  private Supplier<Router> routers(GatewayConfig config, Probes probes, Tokens tokens, ServiceCaller caller,
+                                   ApiDocs docs) {
     TrustedProxies proxies = TrustedProxies.of(config.limits().trustedProxies());
     boolean tracing = Tracing.enabled(node.rawConfig());
     RequestIds requestIds = new RequestIds();
@@ -124,8 +125,9 @@ public final class GatewayVerticle extends VerticleBase {
       router.get(SummaryEndpoint.PATH).handler(summary);
       bridge.mount(router);
       Console.mount(router);
+      docs.mount(router);
       Fallbacks.install(router);
-      return ApiDocs.mount(vertx, router).map(router);
+      return router;
     };
   }
 

@@ -18,11 +18,11 @@ import java.util.function.Supplier;
 final class HttpFront extends VerticleBase {
 
   private final HttpServerOptions options;
-  private final Supplier<Future<Router>> routers;
+  private final Supplier<Router> routers;
   private final int shutdownSeconds;
   private HttpServer server;
 
-  HttpFront(HttpServerOptions options, Supplier<Future<Router>> routers, int shutdownSeconds) {
+  HttpFront(HttpServerOptions options, Supplier<Router> routers, int shutdownSeconds) {
     this.options = options;
     this.routers = routers;
     this.shutdownSeconds = shutdownSeconds;
@@ -30,9 +30,7 @@ final class HttpFront extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return routers.get()
-      .compose(router -> vertx.createHttpServer(options).requestHandler(router).listen())
-      .onSuccess(s -> server = s);
+    return vertx.createHttpServer(options).requestHandler(routers.get()).listen().onSuccess(s -> server = s);
   }
 
   @Override
