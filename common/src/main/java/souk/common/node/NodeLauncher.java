@@ -9,9 +9,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.tracing.TracingOptions;
-import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -84,7 +82,7 @@ public final class NodeLauncher {
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = builder
         .with(options)
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(new NodeMetrics(registry))
         .withClusterManager(manager)
         .buildClustered()
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -116,7 +114,8 @@ public final class NodeLauncher {
   }
 
   /**
-   * Metrics with bounded labels: HTTP routes by template (never raw paths). Event-bus meters carry no address: Souk
+   * Metrics with bounded labels: HTTP routes by template (never raw paths; the HTTP server meters are
+   * {@link HttpServerMeters}, see {@link NodeMetrics}). Event-bus meters carry no address: Souk
    * calls each node on an address of its own, and folding those into one label value made Micrometer map every
    * message's meter id again (it caches only the first id folded into a meter), a few microseconds per message.
    */
@@ -128,8 +127,7 @@ public final class NodeLauncher {
       .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
       .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
       .setJvmMetricsEnabled(true)
-      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-      .addLabels(Label.HTTP_ROUTE);
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
   }
 
   private static void stop(Vertx vertx, NodeConfig config) {
