@@ -50,7 +50,7 @@ members() { grep -aoE 'Members \{size:[0-9]+' "$LOGS/gateway.log" | tail -1 | gr
 # the node to kill: a second payment node of our own (run.sh's own nodes stay up, so stopping is clean)
 start_extra() {
   SOUK_LOG_FILE="$LOGS/extra-$1.log" SOUK_LOG_FORMAT=text java -Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1 \
-    -jar payment-verticle/target/payment-verticle.jar >"$WORK/extra-$1.out" 2>&1 & EXTRA_PID=$!
+    -XX:CompileThresholdScaling=4 -jar payment-verticle/target/payment-verticle.jar >"$WORK/extra-$1.out" 2>&1 & EXTRA_PID=$!
   for _ in $(seq 1 600); do [[ "$(members)" == 5 ]] && break; sleep 0.1; done
   [[ "$(members)" == 5 ]] || { log "the extra payment node did not join"; exit 1; }
   sleep 5   # a few heartbeats for the detector to learn from

@@ -223,7 +223,7 @@ log "an added user node: time until it serves"
 added_began=$(date +%s%N)
 SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
   SOUK_MANAGEMENT_PORT=0 SOUK_LOG_FILE="$WORK/user-2.log" java -Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1 \
-  -jar user-verticle/target/user-verticle.jar >/dev/null 2>&1 & STARTED+=($!)
+  -XX:CompileThresholdScaling=4 -jar user-verticle/target/user-verticle.jar >/dev/null 2>&1 & STARTED+=($!)
 added_s=-1
 for _ in $(seq 1 1200); do
   answered=$(curl -s "$URL/ready" | python3 -c "import sys, json
