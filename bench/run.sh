@@ -199,7 +199,9 @@ pg_insert=$(pgbench_tps -n -f "$WORK/insert.sql")
 PG_ORDERS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_order -tAc)
 PG_PAYMENTS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_payment -tAc)
 ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
-wrk -t1 -c32 -d"${SECONDS_EACH}s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null   # warm-up
+# warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
+# (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
+wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
 before=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql)")
 load_began=$(date +%s%N)
 read -r write_rps write_p50 write_p99 write_bad < <(wrk_once -s "$WORK/orders.lua" "$URL/api/v1/orders")
