@@ -3,6 +3,7 @@ package souk.user.store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import souk.common.db.Databases;
 import souk.common.config.PgConfig;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -17,7 +19,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * Listens on PostgreSQL's {@code souk_users_changed} channel, which a trigger on {@code users} notifies with the id
  * of a row updated or deleted ({@code *} for a truncation), and drops that user from the {@link ProfileCache}. The
  * cache is used only while the channel is listening: a lost connection turns it off and empties it, and it comes back
- * empty once the subscriber has reconnected and listens again.
+ * empty once the subscriber has reconnected and listens again. A connection can also die without closing (a database
+ * host gone from the network sends nothing back), so the listening connection is asked {@code SELECT 1} every
+ * {@value #PROBE_MS} ms: one not answered within {@value #PROBE_TIMEOUT_MS} ms turns the cache off and is closed,
+ * and the subscriber reconnects as after any lost connection.
  */
 public final class ProfileInvalidation {
 
@@ -25,6 +30,8 @@ public final class ProfileInvalidation {
   static final String CHANNEL = "souk_users_changed";
   private static final Logger LOG = LoggerFactory.getLogger(ProfileInvalidation.class);
   private static final long RECONNECT_MS = 1_000;
+  static final long PROBE_MS = 3_000;
+  static final long PROBE_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final PgConnectOptions connectOptions;
@@ -35,6 +42,7 @@ public final class ProfileInvalidation {
   private volatile boolean warned;
   /** The reason the last WARN about a failed connection gave. */
   private String lastCause;
+  private long probes = -1;
 
   private ProfileInvalidation(Vertx vertx, PgConnectOptions connectOptions, ProfileCache cache) {
     this.vertx = vertx;
@@ -56,7 +64,8 @@ public final class ProfileInvalidation {
     PgSubscriber next = PgSubscriber.subscriber(vertx, connectOptions);
     // asked when the connection is lost, before each new attempt: notifications may be missed from now on
     next.reconnectPolicy(attempt -> {
-      if (attempt == 0) {
+      // a connection closed for not answering has been warned about already
+      if (attempt == 0 && !warned) {
         warned = true;
         LOG.warn("user cache off: the connection that listens for changed users was lost; reads go to the database "
           + "until it is back");
@@ -91,11 +100,36 @@ public final class ProfileInvalidation {
   }
 
   private void listening() {
+    if (probes < 0) {
+      probes = vertx.setPeriodic(PROBE_MS, id -> probe());
+    }
     cache.listening(true);
     if (warned) {
       warned = false;
       LOG.info("user cache on again: listening for changed users");
     }
+  }
+
+  private void probe() {
+    PgConnection connection = subscriber.actualConnection();
+    if (closing || connection == null || !cache.isListening()) {
+      return;
+    }
+    // the timer and the answer may run on different event loops
+    AtomicBoolean answered = new AtomicBoolean();
+    long deadline = vertx.setTimer(PROBE_TIMEOUT_MS, id -> {
+      if (!answered.get() && !closing) {
+        warned = true;
+        LOG.warn("user cache off: the connection that listens for changed users stopped answering; reads go to the "
+          + "database while it reconnects", kv("timeoutMs", PROBE_TIMEOUT_MS));
+        stopped("the connection did not answer");
+        connection.close();
+      }
+    });
+    connection.query("SELECT 1").execute().onComplete(done -> {
+      answered.set(true);
+      vertx.cancelTimer(deadline);
+    });
   }
 
   private void changed(String payload) {
@@ -113,6 +147,7 @@ public final class ProfileInvalidation {
 
   public Future<Void> close() {
     closing = true;
+    vertx.cancelTimer(probes);
     cache.listening(false);
     return subscriber.close();
   }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -29,12 +30,16 @@ import souk.user.store.UserRepository;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -126,13 +131,9 @@ class UserServiceTest {
       port = free.getLocalPort();
     }
     // nothing listens on that port yet: the first attempts fail
-    PgConfig away = new PgConfig("127.0.0.1", port, PG.user(), PG.password(), PG.database(), PG.poolSize(),
-      PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs());
-    ProfileCache late = new ProfileCache(10, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    Logger logger = (Logger) LoggerFactory.getLogger(ProfileInvalidation.class);
-    logger.addAppender(logged);
+    PgConfig away = onPort(port);
+    ProfileCache late = smallCache();
+    ListAppender<ILoggingEvent> logged = capture();
     ProfileInvalidation lateInvalidation = ProfileInvalidation.start(vertx, away, late);
     NetServer relay = vertx.createNetServer();
     NetClient toDatabase = vertx.createNetClient();
@@ -142,18 +143,7 @@ class UserServiceTest {
       assertFalse(late.isListening(), "nothing answered, so nothing listens");
       assertEquals(1, logged(logged, Level.WARN, "user cache off"), "one WARN for a run of refused attempts");
       // the database comes within reach on that port: a relay to the real one
-      relay.connectHandler(client -> {
-        client.pause();
-        toDatabase.connect(PG.port(), PG.host()).onComplete(connected -> {
-          if (connected.failed()) {
-            client.close();
-            return;
-          }
-          NetSocket database = connected.result();
-          client.pipeTo(database);
-          database.pipeTo(client);
-        });
-      }).listen(port, "127.0.0.1").await();
+      relay.connectHandler(new Relay(toDatabase)).listen(port, "127.0.0.1").await();
       await("the invalidation listens once the database answers", late::isListening);
       assertEquals(1, logged(logged, Level.INFO, "user cache on again"), "the way back is said once");
       User user = signUp(newEmail());
@@ -164,11 +154,110 @@ class UserServiceTest {
       await("the change, notified through the late connection, drops the kept user",
         () -> late.isListening() && late.get(user.id()) == null);
     } finally {
-      logger.detachAppender(logged);
+      release(logged);
       lateInvalidation.close().await(5, TimeUnit.SECONDS);
       relay.close().await(5, TimeUnit.SECONDS);
       toDatabase.close().await(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void a_listening_connection_that_stops_answering_turns_the_cache_off_and_is_replaced(Vertx vertx) throws Exception {
+    NetServer relayServer = vertx.createNetServer();
+    NetClient toDatabase = vertx.createNetClient();
+    Relay relay = new Relay(toDatabase);
+    int port = relayServer.connectHandler(relay).listen(0, "127.0.0.1").await().actualPort();
+    PgConfig viaRelay = onPort(port);
+    ProfileCache kept = smallCache();
+    ListAppender<ILoggingEvent> logged = capture();
+    ProfileInvalidation relayed = ProfileInvalidation.start(vertx, viaRelay, kept);
+    try {
+      await("the invalidation listens through the relay", kept::isListening);
+      User user = signUp(newEmail());
+      kept.put(user, kept.epoch());
+      // the database host drops off the network: nothing comes back, and nothing is closed
+      relay.freeze();
+      await("the unanswered probe turns the cache off", () -> !kept.isListening());
+      assertNull(kept.get(user.id()), "what was kept may miss a change from now on");
+      await("a new connection listens again", kept::isListening);
+      kept.put(user, kept.epoch());
+      pool.preparedQuery("UPDATE users SET name = 'Renamed' WHERE id = $1").execute(Tuple.of(user.id())).await();
+      await("a change notified through the new connection drops the kept user",
+        () -> kept.isListening() && kept.get(user.id()) == null);
+      assertEquals(1, logged(logged, Level.WARN, "user cache off"), "one WARN for the connection that went silent");
+      assertEquals(1, logged(logged, Level.INFO, "user cache on again"), "and one when it listens again");
+    } finally {
+      release(logged);
+      relayed.close().await(5, TimeUnit.SECONDS);
+      relayServer.close().await(5, TimeUnit.SECONDS);
+      toDatabase.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A TCP relay to the test database. {@link #freeze()} makes the connections open so far drop everything in both
+   * directions without closing, as when a host vanishes from the network; later connections relay normally.
+   */
+  private static final class Relay implements Handler<NetSocket> {
+    private final NetClient toDatabase;
+    private final List<AtomicBoolean> open = new CopyOnWriteArrayList<>();
+
+    Relay(NetClient toDatabase) {
+      this.toDatabase = toDatabase;
+    }
+
+    @Override
+    public void handle(NetSocket client) {
+      client.pause();
+      toDatabase.connect(PG.port(), PG.host()).onComplete(connected -> {
+        if (connected.failed()) {
+          client.close();
+          return;
+        }
+        NetSocket database = connected.result();
+        AtomicBoolean frozen = new AtomicBoolean();
+        open.add(frozen);
+        client.handler(bytes -> {
+          if (!frozen.get()) {
+            database.write(bytes);
+          }
+        });
+        database.handler(bytes -> {
+          if (!frozen.get()) {
+            client.write(bytes);
+          }
+        });
+        client.closeHandler(v -> database.close());
+        database.closeHandler(v -> client.close());
+        client.resume();
+      });
+    }
+
+    void freeze() {
+      open.forEach(frozen -> frozen.set(true));
+    }
+  }
+
+  private static ProfileCache smallCache() {
+    return new ProfileCache(10, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
+  }
+
+  /** Captures what {@link ProfileInvalidation} logs, until {@link #release}. */
+  private static ListAppender<ILoggingEvent> capture() {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    ((Logger) LoggerFactory.getLogger(ProfileInvalidation.class)).addAppender(logged);
+    return logged;
+  }
+
+  private static void release(ListAppender<ILoggingEvent> logged) {
+    ((Logger) LoggerFactory.getLogger(ProfileInvalidation.class)).detachAppender(logged);
+  }
+
+  /** The test database, reached on another local port. */
+  private static PgConfig onPort(int port) {
+    return new PgConfig("127.0.0.1", port, PG.user(), PG.password(), PG.database(), PG.poolSize(),
+      PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs());
   }
 
   private static long logged(ListAppender<ILoggingEvent> appender, Level level, String start) {
