@@ -16,7 +16,7 @@ PG_HOST="${SOUK_PG_HOST:-localhost}"
 PG_PORT="${SOUK_PG_PORT:-5432}"
 READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
 # a small heap at rest, and a young generation as large as the old one: the gateway collects less than half as often
-# under load (docs/benchmarks.md, sixth pass)
+# under load (docs/benchmarks.md, sixth pass); methods compiled later: start-up is CPU-bound (docs/decisions.md, 27)
 JAVA_OPTS="${JAVA_OPTS:--Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1 -XX:CompileThresholdScaling=4}"
 LOG_DIR="${SOUK_LOG_DIR:-var/log}"
 CDS_DIR=var/cds

@@ -202,16 +202,18 @@ ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
 # warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
 # (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
 wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
-settle() {  # waits, 2 min at most, until no order of the bench's users is PENDING; prints how many still are
-  local left=-1
+settle() {  # waits (1 200 polls, a few minutes at most) until no order of the bench's users is PENDING; prints how
+  local left=-1  # many still are, or -1 when the count could not be read
   for _ in $(seq 1 1200); do
-    left=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status = 'PENDING'")
+    left=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status = 'PENDING'") \
+      || left=-1
     [[ "$left" == 0 ]] && break
     sleep 0.1
   done
   echo "$left"
 }
-settle >/dev/null   # the warm-up's orders settle first: the measured run starts with the saga idle
+left=$(settle)   # the warm-up's orders settle first: the measured run starts with the saga idle
+[[ "$left" == 0 ]] || log "the warm-up's orders did not all settle ($left pending): the write path is measured busy"
 measured_from=$("${PG_ORDERS[@]}" "SELECT now()")
 before=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql)")
 load_began=$(date +%s%N)
@@ -223,6 +225,7 @@ created=$((after - before))
 confirm_ms=$("${PG_ORDERS[@]}" "SELECT coalesce(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - created_at)) * 1000), 0) FROM orders WHERE user_id IN ($ids_sql) AND status <> 'PENDING' AND created_at >= '$measured_from'")
 double_charged=$("${PG_PAYMENTS[@]}" "SELECT count(*) FROM (SELECT order_id FROM payment GROUP BY order_id HAVING count(*) > 1) d")
 not_confirmed=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status <> 'CONFIRMED'")
+measured_not_confirmed=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status <> 'CONFIRMED' AND created_at >= '$measured_from'")
 
 log "limiter and breaker cost, in isolation"
 costs=$(java -cp "$CP" bench/LimiterCost.java 2>/dev/null | tail -1)
@@ -286,7 +289,7 @@ res = {
   "openLoopProxyCeiling": json.loads('[$open_loop_proxy]'),
   "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
                 "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),
-                "confirmedPerSecond": round(($created - $not_confirmed) / $settled_s),
+                "confirmedPerSecond": round(($created - $measured_not_confirmed) / $settled_s),
                 "medianTimeToConfirmMs": $confirm_ms, "ofPgInsert": r($created / $SECONDS_EACH, $pg_insert),
                 "audit": {"pendingAfter": $pending, "notConfirmed": $not_confirmed, "doubleCharged": $double_charged}},
   "perRequestCost": json.loads('$costs'),

@@ -25,8 +25,8 @@ import java.util.stream.Collectors;
  * list each time; here a finished request finds its meters in one map lookup by method, route and status, and the
  * other meters are resolved once per method or once per node. One instance serves every HTTP server of a node.
  *
- * <p>Two label values differ from Vert.x's: {@code route} is the most specific route a request went through (vertx-web
- * names each path route it passes and the gateway names the API template; Vert.x joined them all with {@code >}),
+ * <p>Two label values differ from Vert.x's: {@code route} is the last route named for a request (vertx-web names each
+ * path route it passes, and the gateway names the API template last; Vert.x joined them all with {@code >}),
  * and a method outside HTTP's standard ones counts as {@code OTHER}, so that a client cannot add series by inventing
  * methods.
  */
@@ -114,6 +114,10 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
 
   @Override
   public void requestReset(Request request) {
+    // Vert.x may report one reset twice (the exception, then the failed request's end)
+    if (request.reset) {
+      return;
+    }
     request.method.resets.increment();
     request.method.active.decrement();
     request.reset = true;
@@ -182,7 +186,7 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
         .register(registry));
   }
 
-  /** One request's state: Vert.x calls these methods for a request on its connection's event loop. */
+  /** One request's state, touched on the request's context (an event loop for Souk's servers). */
   static final class Request {
     private final ByMethod method;
     private final long began = System.nanoTime();

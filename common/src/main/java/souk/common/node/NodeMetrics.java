@@ -25,7 +25,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 /**
  * A node's Vert.x metrics: vertx-micrometer-metrics, except for the two kinds of meter touched on every request,
  * which are Souk's own under the same names: {@link HttpServerMeters} (one map lookup per request instead of five
- * registry lookups) and {@link EventBusMeters} (no lookup per message).
+ * registry lookups) and {@link EventBusMeters} (no lookup per message). The labels and naming of
+ * {@link NodeLauncher#metricsOptions()} do not apply to these two: their labels are fixed in their own code.
  */
 final class NodeMetrics implements VertxMetricsFactory {
 

@@ -28,6 +28,8 @@ public final class ProfileInvalidation {
 
   /** The channel the {@code users} trigger notifies (V2__users_changed.sql). */
   static final String CHANNEL = "souk_users_changed";
+  /** The listening connection's name in {@code pg_stat_activity}. */
+  public static final String APPLICATION_NAME = "souk-user-invalidation";
   private static final Logger LOG = LoggerFactory.getLogger(ProfileInvalidation.class);
   private static final long RECONNECT_MS = 1_000;
   static final long PROBE_MS = 3_000;
@@ -53,7 +55,7 @@ public final class ProfileInvalidation {
   /** Starts listening; the cache stays off, and reads go to the database, until the channel listens. */
   public static ProfileInvalidation start(Vertx vertx, PgConfig config, ProfileCache cache) {
     ProfileInvalidation invalidation = new ProfileInvalidation(vertx,
-      Databases.connectOptions(config, config.database()), cache);
+      Databases.connectOptions(config, config.database()).addProperty("application_name", APPLICATION_NAME), cache);
     invalidation.connect(0);
     return invalidation;
   }
@@ -100,6 +102,9 @@ public final class ProfileInvalidation {
   }
 
   private void listening() {
+    if (closing) {
+      return;
+    }
     if (probes < 0) {
       probes = vertx.setPeriodic(PROBE_MS, id -> probe());
     }
@@ -115,7 +120,6 @@ public final class ProfileInvalidation {
     if (closing || connection == null || !cache.isListening()) {
       return;
     }
-    // the timer and the answer may run on different event loops
     AtomicBoolean answered = new AtomicBoolean();
     long deadline = vertx.setTimer(PROBE_TIMEOUT_MS, id -> {
       if (!answered.get() && !closing) {
