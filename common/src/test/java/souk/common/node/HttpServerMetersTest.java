@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +34,8 @@ class HttpServerMetersTest {
     vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(NodeLauncher.metricsOptions()))
       .withMetrics(new NodeMetrics(registry)).build();
     Router router = Router.router(vertx);
+    // answers once the whole body has come
+    router.post("/upload").handler(ctx -> ctx.request().body().onSuccess(body -> ctx.response().end()));
     // like the gateway: a path route that names itself, then a handler that names the template it matched
     router.route("/api/*").handler(ctx -> {
       ctx.request().routed("/api/things/:id");
@@ -92,5 +95,28 @@ class HttpServerMetersTest {
       Thread.sleep(20);
     }
     assertTrue(registry.scrape().contains("vertx_http_server_active_connections 0.0"), "closed connections counted");
+  }
+
+  @Test
+  void a_request_whose_client_goes_away_mid_body_counts_as_reset_and_is_no_longer_active() throws Exception {
+    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    socket.write("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nonly part of it")
+      .await(10, TimeUnit.SECONDS);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!registry.scrape().contains("vertx_http_server_active_requests{method=\"POST\"} 1.0")
+      && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertTrue(registry.scrape().contains("vertx_http_server_active_requests{method=\"POST\"} 1.0"), "in progress");
+    socket.close().await(10, TimeUnit.SECONDS);
+    until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!registry.scrape().contains("vertx_http_server_request_resets_total{method=\"POST\"} 1.0")
+      && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    String text = registry.scrape();
+    assertTrue(text.contains("vertx_http_server_request_resets_total{method=\"POST\"} 1.0"), text);
+    assertTrue(text.contains("vertx_http_server_active_requests{method=\"POST\"} 0.0"), text);
+    assertFalse(text.contains("vertx_http_server_requests_total{code"), "no response was counted: " + text);
   }
 }
