@@ -21,6 +21,8 @@ public final class Outbox {
   private Outbox() {
   }
 
+  private static final String COLUMNS = "id, address, action, payload, request_id, traceparent";
+
   /**
    * Adds {@code message} using {@code connection}, which should be inside the transaction of the state change.
    *
@@ -28,10 +30,30 @@ public final class Outbox {
    */
   public static Future<OutboxMessage> add(SqlClient connection, OutboxMessage message) {
     return connection
-      .preparedQuery("INSERT INTO outbox (id, address, action, payload, request_id, traceparent) "
-        + "VALUES ($1, $2, $3, $4, $5, $6)")
-      .execute(Tuple.of(message.id(), message.address(), message.action(), message.payload(), message.requestId(),
-        Traces.currentTraceparent()))
+      .preparedQuery("INSERT INTO outbox (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6)")
+      .execute(arguments(Tuple.tuple(), message))
       .map(rows -> message);
+  }
+
+  /**
+   * One statement that makes a state change and writes its message: {@code statement} (an {@code INSERT} or
+   * {@code UPDATE ... RETURNING}, with parameters {@code $1..$parameters}) runs, and the message is written if and
+   * only if it returned a row; the statement's rows are the result. Being one statement, it is atomic on its own: run
+   * on a pool, the change and its message commit together in one round trip, with no {@code BEGIN} or
+   * {@code COMMIT} of their own. Run it with the statement's arguments passed through {@link #arguments}.
+   */
+  public static String withMessage(String statement, int parameters) {
+    StringBuilder values = new StringBuilder();
+    for (int i = 1; i <= 6; i++) {
+      values.append(i > 1 ? ", $" : "$").append(parameters + i);
+    }
+    return "WITH state AS (" + statement + "), message AS (INSERT INTO outbox (" + COLUMNS + ") SELECT " + values
+      + " WHERE EXISTS (SELECT 1 FROM state)) SELECT * FROM state";
+  }
+
+  /** {@code arguments} followed by {@code message}'s columns, for {@link #add} or a {@link #withMessage} statement. */
+  public static Tuple arguments(Tuple arguments, OutboxMessage message) {
+    return arguments.addValue(message.id()).addValue(message.address()).addValue(message.action())
+      .addValue(message.payload()).addValue(message.requestId()).addValue(Traces.currentTraceparent());
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,8 @@ public final class OrderCommands {
       return Future.failedFuture(e);
     }
     if (idempotencyKey == null) {
-      return pool.withTransaction(tx -> insert(tx, userId, order, requestId)).onSuccess(r -> outboxWritten.run());
+      // one statement: its own transaction, no BEGIN and COMMIT round trips
+      return insert(pool, userId, order, requestId).onSuccess(r -> outboxWritten.run());
     }
     String fingerprint = order.fingerprint();
     return pool.<ApiReply>withTransaction(tx -> keys.tryLock(tx, userId, idempotencyKey)
@@ -108,9 +110,9 @@ public final class OrderCommands {
       });
   }
 
-  private Future<ApiReply> insert(SqlConnection tx, UUID userId, NewOrder order, String requestId) {
-    return orders.insert(tx, UUID.randomUUID(), userId, order)
-      .compose(created -> Outbox.add(tx, PaymentCommands.charge(created, requestId)).map(m -> created))
+  private Future<ApiReply> insert(SqlClient client, UUID userId, NewOrder order, String requestId) {
+    UUID id = UUID.randomUUID();
+    return orders.insert(client, id, userId, order, PaymentCommands.charge(id, userId, order, requestId))
       .map(created -> {
         LOG.debug("order placed", kv("orderId", created.id()), kv("total", created.total()), kv("requestId", requestId));
         return ApiReply.created("/api/v1/orders/" + created.id(), created.toJson());

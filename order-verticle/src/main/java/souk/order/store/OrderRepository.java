@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import souk.common.outbox.Outbox;
+import souk.common.outbox.OutboxMessage;
 import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
 import souk.order.domain.Order;
@@ -23,11 +25,18 @@ public final class OrderRepository {
   private static final String COLUMNS = "id, user_id, status, items, total, currency, payment_method, "
     + "cancellation_reason, payment_id, payment_status, payment_amount, created_at, updated_at";
 
-  /** Inserts a PENDING order; the database stamps the times (one clock for every node). */
-  public Future<Order> insert(SqlClient client, UUID id, UUID userId, NewOrder order) {
-    return client.preparedQuery("INSERT INTO orders (id, user_id, status, items, total, currency, payment_method) "
-        + "VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) RETURNING " + COLUMNS)
-      .execute(Tuple.of(id, userId, order.itemsJson(), order.total(), order.currency(), order.paymentMethod()))
+  private static final String INSERT = Outbox.withMessage(
+    "INSERT INTO orders (id, user_id, status, items, total, currency, payment_method) "
+      + "VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) RETURNING " + COLUMNS, 6);
+
+  /**
+   * Inserts a PENDING order and its first saga message in one statement (so, run on a pool, in one round trip and
+   * one transaction of its own); the database stamps the times (one clock for every node).
+   */
+  public Future<Order> insert(SqlClient client, UUID id, UUID userId, NewOrder order, OutboxMessage message) {
+    return client.preparedQuery(INSERT)
+      .execute(Outbox.arguments(
+        Tuple.of(id, userId, order.itemsJson(), order.total(), order.currency(), order.paymentMethod()), message))
       .map(rows -> map(rows.iterator().next()));
   }
 

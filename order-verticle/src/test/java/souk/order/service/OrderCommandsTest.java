@@ -94,6 +94,27 @@ class OrderCommandsTest {
   }
 
   @Test
+  void an_order_whose_charge_cannot_be_written_is_not_placed() throws Exception {
+    // the order and its charge are one statement: the database refusing the message must undo the order too
+    String name = "refuse_charge_" + user.toString().replace("-", "");
+    pool.query("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      + "IF NEW.payload->>'userId' = '" + user + "' THEN RAISE EXCEPTION 'charge refused'; END IF; RETURN NEW; END $$")
+      .execute().await();
+    pool.query("CREATE TRIGGER " + name + " BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION " + name + "()")
+      .execute().await();
+    try {
+      assertThrows(Exception.class, () -> commands.create(user, null, body(2), "r-1").await());
+      assertEquals(0, count("SELECT count(*) FROM orders WHERE user_id = $1", user));
+      assertEquals(0, outboxWrites.get());
+    } finally {
+      pool.query("DROP TRIGGER " + name + " ON outbox").execute().await();
+      pool.query("DROP FUNCTION " + name + "()").execute().await();
+    }
+    place(null, body(2));
+    assertEquals(1, count("SELECT count(*) FROM orders WHERE user_id = $1", user));
+  }
+
+  @Test
   void the_same_idempotency_key_and_body_return_the_first_order_without_a_second_charge() throws Exception {
     String key = UUID.randomUUID().toString();
     UUID first = place(key, body(2));

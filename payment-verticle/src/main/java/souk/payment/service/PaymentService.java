@@ -86,12 +86,13 @@ public final class PaymentService {
       return provider.charge(draft.orderId().toString(), draft.method(), draft.amount(), draft.currency())
         .compose(approved -> {
           Payment payment = withStatus(draft, approved ? PaymentStatus.SUCCEEDED : PaymentStatus.DECLINED);
-          return payments.insert(tx, payment).compose(inserted -> !inserted ? Future.succeededFuture(false)
-            : Outbox.add(tx, result(payment, payment.status(), requestId)).map(m -> {
+          return payments.insert(tx, payment, result(payment, payment.status(), requestId)).map(inserted -> {
+            if (inserted) {
               LOG.debug("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
                 kv("requestId", requestId));
-              return true;
-            }));
+            }
+            return inserted;
+          });
         });
     });
   }

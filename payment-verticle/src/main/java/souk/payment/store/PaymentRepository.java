@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import souk.common.outbox.Outbox;
+import souk.common.outbox.OutboxMessage;
 import souk.common.saga.PaymentStatus;
 import souk.payment.domain.Payment;
 
@@ -15,16 +17,20 @@ public final class PaymentRepository {
 
   private static final String COLUMNS = "id, order_id, user_id, amount, currency, method, status";
 
+  private static final String INSERT = Outbox.withMessage(
+    "INSERT INTO payment (id, order_id, user_id, amount, currency, method, status) "
+      + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING id", 7);
+
   /**
-   * Inserts the payment unless its order already has one; {@code false} then. A concurrent insert for the same
-   * order waits for the other transaction and then sees its row.
+   * Inserts the payment and {@code message} in one statement, unless its order already has a payment: then
+   * neither, and {@code false}. A concurrent insert for the same order waits for the other transaction and then sees
+   * its row.
    */
-  public Future<Boolean> insert(SqlClient tx, Payment payment) {
-    return tx.preparedQuery("INSERT INTO payment (id, order_id, user_id, amount, currency, method, status) "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING")
-      .execute(Tuple.of(payment.id(), payment.orderId(), payment.userId(), payment.amount(), payment.currency(),
-        payment.method(), payment.status().name()))
-      .map(rows -> rows.rowCount() == 1);
+  public Future<Boolean> insert(SqlClient tx, Payment payment, OutboxMessage message) {
+    return tx.preparedQuery(INSERT)
+      .execute(Outbox.arguments(Tuple.of(payment.id(), payment.orderId(), payment.userId(), payment.amount(),
+        payment.currency(), payment.method(), payment.status().name()), message))
+      .map(rows -> rows.size() == 1);
   }
 
   public Future<Payment> findByOrderForUpdate(SqlClient tx, UUID orderId) {

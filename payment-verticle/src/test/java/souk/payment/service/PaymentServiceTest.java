@@ -9,13 +9,16 @@ import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 import souk.common.outbox.IdempotentConsumer;
+import souk.common.outbox.OutboxMessage;
 import souk.common.saga.PaymentStatus;
 import souk.common.saga.SagaMessages;
+import souk.payment.domain.Payment;
 import souk.payment.provider.SimulatedProvider;
 import souk.payment.store.PaymentRepository;
 
@@ -25,7 +28,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The payment service's rules against the real PostgreSQL (a database of its own), without a cluster: each order is
@@ -106,6 +111,24 @@ class PaymentServiceTest {
     payments.charge(UUID.randomUUID(), charge(order, user, "tok_visa"), "r-2").await();
     assertEquals(1, paymentStatuses(order).size());
     assertEquals(1, results(order).size());
+  }
+
+  @Test
+  void a_payment_for_an_order_that_has_one_is_not_stored_and_writes_no_message() throws Exception {
+    // the insert that loses to a concurrent one for the same order: its message must not be written either
+    UUID order = UUID.randomUUID();
+    PaymentRepository repository = new PaymentRepository();
+    Payment first = new Payment(UUID.randomUUID(), order, user, 900, "EUR", "tok_visa", PaymentStatus.SUCCEEDED);
+    Payment second = new Payment(UUID.randomUUID(), order, user, 900, "EUR", "tok_visa", PaymentStatus.DECLINED);
+    assertTrue(repository.insert(pool, first, result(first)).await());
+    assertFalse(repository.insert(pool, second, result(second)).await());
+    assertEquals(List.of(PaymentStatus.SUCCEEDED.name()), paymentStatuses(order));
+    assertEquals(List.of(PaymentStatus.SUCCEEDED.name()), results(order));
+  }
+
+  private static OutboxMessage result(Payment payment) {
+    return OutboxMessage.of(Addresses.ORDER_SERVICE, SagaMessages.PAYMENT_RESULT, new JsonObject()
+      .put("orderId", payment.orderId().toString()).put("status", payment.status().name()), "r-1");
   }
 
   @Test
