@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.common.db.Transactions;
 
 import java.util.UUID;
 import java.util.function.Function;
@@ -31,7 +32,7 @@ public final class IdempotentConsumer {
    * @param duplicate the result to answer for a message already processed
    */
   public <T> Future<T> process(UUID messageId, Function<SqlConnection, Future<T>> effect, Supplier<T> duplicate) {
-    return pool.withTransaction(conn -> record(conn, messageId)
+    return Transactions.run(pool, conn -> record(conn, messageId)
       .compose(first -> first ? effect.apply(conn) : Future.succeededFuture(duplicate.get())));
   }
 

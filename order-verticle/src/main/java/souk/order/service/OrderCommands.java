@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import souk.common.api.ApiReply;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.common.db.Transactions;
 import souk.common.outbox.Outbox;
 import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
@@ -68,7 +69,7 @@ public final class OrderCommands {
       return insert(pool, userId, order, requestId).onSuccess(r -> outboxWritten.run());
     }
     String fingerprint = order.fingerprint();
-    return pool.<ApiReply>withTransaction(tx -> keys.tryLock(tx, userId, idempotencyKey)
+    return Transactions.<ApiReply>run(pool, tx -> keys.tryLock(tx, userId, idempotencyKey)
         .compose(locked -> locked ? keys.find(tx, userId, idempotencyKey)
           : Future.failedFuture(new ServiceException(ErrorCode.CONFLICT,
             "A request with this Idempotency-Key is still in progress")))
@@ -92,7 +93,7 @@ public final class OrderCommands {
 
   /** PENDING or CONFIRMED → CANCELLED {@code cancelled_by_user}; a captured payment is refunded. */
   public Future<Order> cancel(UUID userId, UUID orderId, String requestId) {
-    return pool.withTransaction(tx -> orders.findForUpdate(tx, orderId).compose(order -> {
+    return Transactions.run(pool, tx -> orders.findForUpdate(tx, orderId).compose(order -> {
         OrderQueries.checkOwner(order, userId);
         if (order.status() == OrderStatus.CANCELLED) {
           throw new ServiceException(ErrorCode.CONFLICT, "The order is already cancelled");

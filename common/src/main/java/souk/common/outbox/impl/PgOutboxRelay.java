@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Requests;
+import souk.common.db.Transactions;
 import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxRelay;
 import souk.common.outbox.OutboxRelayOptions;
@@ -109,7 +110,7 @@ public final class PgOutboxRelay implements OutboxRelay {
     }
     polling = true;
     pollAgain = false;
-    pool.withTransaction(this::deliverBatch)
+    Transactions.run(pool, this::deliverBatch)
       .onFailure(e -> LOG.warn("outbox poll failed", kv("error", String.valueOf(e.getMessage()))))
       .onComplete(done -> {
         polling = false;
