@@ -10,6 +10,7 @@ import souk.common.bus.ServiceException;
 import souk.common.db.Transactions;
 
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -32,8 +33,23 @@ public final class IdempotentConsumer {
    * @param duplicate the result to answer for a message already processed
    */
   public <T> Future<T> process(UUID messageId, Function<SqlConnection, Future<T>> effect, Supplier<T> duplicate) {
-    return Transactions.run(pool, conn -> record(conn, messageId)
-      .compose(first -> first ? effect.apply(conn) : Future.succeededFuture(duplicate.get())));
+    return process(messageId, conn -> Future.succeededFuture(), (conn, nothing) -> effect.apply(conn), duplicate);
+  }
+
+  /**
+   * Like {@link #process(UUID, Function, Supplier)}, for an effect that starts with a read (the row it is about to
+   * change, locked): {@code read} is sent with the message id's record, in the same round trip, and runs whatever
+   * the message; {@code effect} gets what it read, and runs only the first time. A duplicate's read is dropped, and
+   * whatever it locked is released with its transaction.
+   */
+  public <R, T> Future<T> process(UUID messageId, Function<SqlConnection, Future<R>> read,
+                                  BiFunction<SqlConnection, R, Future<T>> effect, Supplier<T> duplicate) {
+    return Transactions.run(pool, conn -> {
+      Future<Boolean> recorded = record(conn, messageId);
+      Future<R> found = read.apply(conn);
+      return recorded.compose(first -> found.compose(
+        value -> first ? effect.apply(conn, value) : Future.succeededFuture(duplicate.get())));
+    });
   }
 
   /**

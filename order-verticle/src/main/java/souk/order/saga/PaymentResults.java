@@ -10,6 +10,7 @@ import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
 import souk.common.outbox.Outbox;
 import souk.common.saga.PaymentStatus;
+import souk.order.domain.Order;
 import souk.order.domain.PaymentOutcome;
 import souk.order.store.OrderRepository;
 
@@ -53,7 +54,8 @@ public final class PaymentResults {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Unknown payment status"));
     }
     long amount = result.getLong("amount", 0L);
-    return consumer.process(messageId, tx -> applyLocked(tx, orderId, status, paymentId, amount, requestId),
+    return consumer.process(messageId, tx -> orders.findForUpdate(tx, orderId),
+        (tx, order) -> applyLocked(tx, order, orderId, status, paymentId, amount, requestId),
         () -> (PaymentOutcome.Applied) null)
       .map(applied -> {
         // a refund changes the payment, not the status: browsers hear of it too
@@ -67,24 +69,23 @@ public final class PaymentResults {
       });
   }
 
-  private Future<PaymentOutcome.Applied> applyLocked(SqlConnection tx, UUID orderId, PaymentStatus status, UUID paymentId,
-                                                     long amount, String requestId) {
-    return orders.findForUpdate(tx, orderId).compose(order -> {
-      if (order == null) {
-        LOG.warn("payment result for an unknown order", kv("orderId", orderId), kv("requestId", requestId));
-        return Future.succeededFuture(null);
-      }
-      PaymentOutcome.Applied applied = PaymentOutcome.apply(order, status, paymentId, amount);
-      if (!applied.changed()) {
-        return Future.succeededFuture(applied);
-      }
-      LOG.debug("payment result applied", kv("orderId", orderId), kv("payment", status),
-        kv("status", applied.order().status()), kv("refund", applied.refund()), kv("requestId", requestId));
-      return orders.update(tx, applied.order())
-        .compose(stored -> applied.refund()
-          ? Outbox.add(tx, PaymentCommands.refund(stored, requestId)).map(m -> stored)
-          : Future.succeededFuture(stored))
-        .map(stored -> new PaymentOutcome.Applied(stored, true, applied.statusChanged(), applied.refund()));
-    });
+  /** {@code order}: the order, locked, or null for an unknown one. */
+  private Future<PaymentOutcome.Applied> applyLocked(SqlConnection tx, Order order, UUID orderId, PaymentStatus status,
+                                                     UUID paymentId, long amount, String requestId) {
+    if (order == null) {
+      LOG.warn("payment result for an unknown order", kv("orderId", orderId), kv("requestId", requestId));
+      return Future.succeededFuture(null);
+    }
+    PaymentOutcome.Applied applied = PaymentOutcome.apply(order, status, paymentId, amount);
+    if (!applied.changed()) {
+      return Future.succeededFuture(applied);
+    }
+    LOG.debug("payment result applied", kv("orderId", orderId), kv("payment", status),
+      kv("status", applied.order().status()), kv("refund", applied.refund()), kv("requestId", requestId));
+    return orders.update(tx, applied.order())
+      .compose(stored -> applied.refund()
+        ? Outbox.add(tx, PaymentCommands.refund(stored, requestId)).map(m -> stored)
+        : Future.succeededFuture(stored))
+      .map(stored -> new PaymentOutcome.Applied(stored, true, applied.statusChanged(), applied.refund()));
   }
 }

@@ -56,7 +56,8 @@ public final class PaymentService {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Malformed charge command"));
     }
-    return consumer.process(messageId, tx -> chargeOnce(tx, draft, requestId), () -> Boolean.FALSE)
+    return consumer.process(messageId, tx -> payments.findByOrderForUpdate(tx, draft.orderId()),
+        (tx, existing) -> chargeOnce(tx, existing, draft, requestId), () -> Boolean.FALSE)
       .map(written -> acknowledge(written));
   }
 
@@ -68,7 +69,8 @@ public final class PaymentService {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Malformed refund command"));
     }
-    return consumer.process(messageId, tx -> refundOnce(tx, orderId, requestId), () -> Boolean.FALSE)
+    return consumer.process(messageId, tx -> payments.findByOrderForUpdate(tx, orderId),
+        (tx, payment) -> refundOnce(tx, payment, orderId, requestId), () -> Boolean.FALSE)
       .map(written -> acknowledge(written));
   }
 
@@ -77,43 +79,41 @@ public final class PaymentService {
     return payments.capturedByUser(pool, userId);
   }
 
-  private Future<Boolean> chargeOnce(SqlConnection tx, Payment draft, String requestId) {
-    return payments.findByOrderForUpdate(tx, draft.orderId()).compose(existing -> {
-      if (existing != null) {
-        // a second charge command for the order: its first result is already in the outbox
-        return Future.succeededFuture(false);
-      }
-      return provider.charge(draft.orderId().toString(), draft.method(), draft.amount(), draft.currency())
-        .compose(approved -> {
-          Payment payment = withStatus(draft, approved ? PaymentStatus.SUCCEEDED : PaymentStatus.DECLINED);
-          return payments.insert(tx, payment, result(payment, payment.status(), requestId)).map(inserted -> {
-            if (inserted) {
-              LOG.debug("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
-                kv("requestId", requestId));
-            }
-            return inserted;
-          });
+  /** {@code existing}: the order's payment, locked, if it has one. */
+  private Future<Boolean> chargeOnce(SqlConnection tx, Payment existing, Payment draft, String requestId) {
+    if (existing != null) {
+      // a second charge command for the order: its first result is already in the outbox
+      return Future.succeededFuture(false);
+    }
+    return provider.charge(draft.orderId().toString(), draft.method(), draft.amount(), draft.currency())
+      .compose(approved -> {
+        Payment payment = withStatus(draft, approved ? PaymentStatus.SUCCEEDED : PaymentStatus.DECLINED);
+        return payments.insert(tx, payment, result(payment, payment.status(), requestId)).map(inserted -> {
+          if (inserted) {
+            LOG.debug("charge processed", kv("orderId", payment.orderId()), kv("status", payment.status()),
+              kv("requestId", requestId));
+          }
+          return inserted;
         });
-    });
+      });
   }
 
-  private Future<Boolean> refundOnce(SqlConnection tx, UUID orderId, String requestId) {
-    return payments.findByOrderForUpdate(tx, orderId).compose(payment -> {
-      if (payment == null) {
-        // the order service refunds only payments it saw succeed: retry until the charge is visible
-        return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "No payment for this order yet"));
-      }
-      if (payment.status() != PaymentStatus.SUCCEEDED) {
-        return Future.succeededFuture(false);
-      }
-      return provider.refund(orderId.toString(), payment.amount(), payment.currency())
-        .compose(v -> payments.markRefunded(tx, payment.id()))
-        .compose(v -> Outbox.add(tx, result(payment, PaymentStatus.REFUNDED, requestId)))
-        .map(m -> {
-          LOG.info("payment refunded", kv("orderId", orderId), kv("requestId", requestId));
-          return true;
-        });
-    });
+  /** {@code payment}: the order's payment, locked, or null. */
+  private Future<Boolean> refundOnce(SqlConnection tx, Payment payment, UUID orderId, String requestId) {
+    if (payment == null) {
+      // the order service refunds only payments it saw succeed: retry until the charge is visible
+      return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "No payment for this order yet"));
+    }
+    if (payment.status() != PaymentStatus.SUCCEEDED) {
+      return Future.succeededFuture(false);
+    }
+    return provider.refund(orderId.toString(), payment.amount(), payment.currency())
+      .compose(v -> payments.markRefunded(tx, payment.id()))
+      .compose(v -> Outbox.add(tx, result(payment, PaymentStatus.REFUNDED, requestId)))
+      .map(m -> {
+        LOG.info("payment refunded", kv("orderId", orderId), kv("requestId", requestId));
+        return true;
+      });
   }
 
   private JsonObject acknowledge(boolean outboxWrittenNow) {
