@@ -21,6 +21,9 @@ public enum ErrorCode {
   TIMEOUT(5040, 504, "Upstream timeout"),
   INTERNAL(5000, 500, "Internal error");
 
+  /** values() copies its array on every call; this is asked once per failed reply. */
+  private static final ErrorCode[] ALL = values();
+
   private final int code;
   private final int httpStatus;
   private final String title;
@@ -45,7 +48,7 @@ public enum ErrorCode {
 
   /** The code of a failure code, or {@link #INTERNAL} for one this table does not know. */
   public static ErrorCode of(int code) {
-    for (ErrorCode value : values()) {
+    for (ErrorCode value : ALL) {
       if (value.code == code) {
         return value;
       }

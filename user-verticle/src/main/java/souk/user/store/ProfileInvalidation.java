@@ -44,7 +44,7 @@ public final class ProfileInvalidation {
   private volatile boolean warned;
   /** The reason the last WARN about a failed connection gave. */
   private String lastCause;
-  private long probes = -1;
+  private volatile long probes = -1;
 
   private ProfileInvalidation(Vertx vertx, PgConnectOptions connectOptions, ProfileCache cache) {
     this.vertx = vertx;
@@ -106,7 +106,14 @@ public final class ProfileInvalidation {
       return;
     }
     if (probes < 0) {
-      probes = vertx.setPeriodic(PROBE_MS, id -> probe());
+      probes = vertx.setPeriodic(PROBE_MS, id -> {
+        if (closing) {
+          // close() ran while this timer was being set, and may have missed it
+          vertx.cancelTimer(id);
+        } else {
+          probe();
+        }
+      });
     }
     cache.listening(true);
     if (warned) {
