@@ -199,6 +199,10 @@ pg_insert=$(pgbench_tps -n -f "$WORK/insert.sql")
 PG_ORDERS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_order -tAc)
 PG_PAYMENTS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_payment -tAc)
 ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
+# the nodes' own databases, which keep what earlier runs wrote: PostgreSQL's cost per order grows with them
+db_mb() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
+  "SELECT pg_database_size('$1') / 1048576" 2>/dev/null || echo -1; }
+order_db_mb=$(db_mb souk_order) payment_db_mb=$(db_mb souk_payment)
 # warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
 # (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
 wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
@@ -291,6 +295,7 @@ res = {
                 "created": $created, "createdPerSecond": round($created / $SECONDS_EACH),
                 "confirmedPerSecond": round(($created - $measured_not_confirmed) / $settled_s),
                 "medianTimeToConfirmMs": $confirm_ms, "ofPgInsert": r($created / $SECONDS_EACH, $pg_insert),
+                "databaseMbAtStart": {"order": $order_db_mb, "payment": $payment_db_mb},
                 "audit": {"pendingAfter": $pending, "notConfirmed": $not_confirmed, "doubleCharged": $double_charged}},
   "perRequestCost": json.loads('$costs'),
 }
@@ -307,6 +312,7 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
   with event-bus TLS: read path   {res['clusterTls']['readPath']['rps']} req/s, p99 {res['clusterTls']['readPath']['p99Ms']} ms = {res['clusterTls']['readPath']['ofProxy']} x proxy ({res['clusterTls']['readPathOfPlain']} of the plain read path's ratio)
   write path POST /orders         {w['createdPerSecond']} created/s, {w['confirmedPerSecond']} confirmed/s, median {w['medianTimeToConfirmMs']} ms to confirm = {w['ofPgInsert']} x pgbench insert
+  databases before the write path order {w['databaseMbAtStart']['order']} MB, payment {w['databaseMbAtStart']['payment']} MB (what earlier runs left: the cost per order grows with it)
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory at rest (MB)    {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
   limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")
