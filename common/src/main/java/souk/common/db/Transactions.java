@@ -34,10 +34,11 @@ public final class Transactions {
     });
   }
 
+  // anything thrown, errors included, fails the transaction: the connection must go back to the pool whatever happens
   private static <T> Future<T> start(Function<SqlConnection, Future<T>> work, SqlConnection conn) {
     try {
       return work.apply(conn);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       return Future.failedFuture(e);
     }
   }

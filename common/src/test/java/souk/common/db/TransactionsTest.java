@@ -74,10 +74,15 @@ class TransactionsTest {
         .map(rows -> rows.rowCount())).await(10, TimeUnit.SECONDS));
       assertEquals(1, rows(id));
     }
-    // and so does work that throws instead of returning a failed future
-    assertThrows(IllegalArgumentException.class, () -> Transactions.run(pool, conn -> {
-      throw new IllegalArgumentException("bug");
-    }).await(10, TimeUnit.SECONDS));
+    // and so does work that throws instead of returning a failed future, an error as well as an exception
+    for (int i = 0; i < PG.poolSize(); i++) {
+      assertThrows(IllegalArgumentException.class, () -> Transactions.run(pool, conn -> {
+        throw new IllegalArgumentException("bug");
+      }).await(10, TimeUnit.SECONDS));
+      assertThrows(AssertionError.class, () -> Transactions.run(pool, conn -> {
+        throw new AssertionError("bug");
+      }).await(10, TimeUnit.SECONDS));
+    }
     for (int i = 0; i < PG.poolSize(); i++) {
       Transactions.run(pool, conn -> conn.query("SELECT 1").execute()).await(10, TimeUnit.SECONDS);
     }

@@ -137,8 +137,9 @@ public final class PgOutboxRelay implements OutboxRelay {
           },
           failure -> recordFailure(conn, row, failure)));
       }
-      // the acknowledged rows of a batch are marked in one statement, not one each
-      return Future.all(outcomes)
+      // the acknowledged rows of a batch are marked in one statement, not one each; join, not all: a failure is
+      // reported only once every delivery is done, so that no late one writes on a connection already given back
+      return Future.join(outcomes)
         .compose(all -> delivered.isEmpty() ? Future.succeededFuture()
           : conn.preparedQuery(DELIVERED).execute(Tuple.of(delivered.toArray(UUID[]::new))).mapEmpty())
         .map(marked -> rows.size());
