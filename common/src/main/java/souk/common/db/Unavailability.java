@@ -3,8 +3,7 @@ package souk.common.db;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
-import java.net.SocketException;
-import java.nio.channels.ClosedChannelException;
+import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -18,8 +17,9 @@ public final class Unavailability {
 
   public static boolean isTransient(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      // a refused, reset or broken connection to the database (SocketException covers ConnectException)
-      if (t instanceof SocketException || t instanceof ClosedChannelException
+      // a refused, reset or broken connection to the database: SocketException and ConnectException, and the plain
+      // IOException ("Broken pipe") of a write to a connection the server has closed
+      if (t instanceof IOException
         || t instanceof ClosedConnectionException || t instanceof TimeoutException) {
         return true;
       }
