@@ -291,6 +291,32 @@ class OutboxRelayIT {
   }
 
   @Test
+  void messages_whose_effect_reads_a_locked_row_first_have_one_effect_each_however_often_they_arrive()
+    throws Exception {
+    pool().query("CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL)").execute()
+      .compose(v -> pool().query("INSERT INTO counter VALUES (1, 0)").execute()).await(5, TimeUnit.SECONDS);
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    List<UUID> messageIds = List.of(UUID.randomUUID(), UUID.randomUUID());
+    List<Future<String>> attempts = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      for (UUID messageId : messageIds) {
+        attempts.add(consumer.process(messageId,
+          tx -> tx.query("SELECT value FROM counter WHERE id = 1 FOR UPDATE").execute()
+            .map(rows -> rows.iterator().next().getInteger(0)),
+          (tx, value) -> tx.preparedQuery("UPDATE counter SET value = $1 WHERE id = 1").execute(Tuple.of(value + 1))
+            .map("applied"),
+          () -> "duplicate"));
+      }
+    }
+    Future.all(attempts).await(20, TimeUnit.SECONDS);
+
+    assertEquals(2, attempts.stream().filter(f -> f.result().equals("applied")).count(),
+      "each message had its effect once");
+    assertEquals(2, count("SELECT value FROM counter"), "each effect built on the value the other left");
+    assertEquals(2, count("SELECT count(*) FROM processed_message"));
+  }
+
+  @Test
   void a_failed_effect_leaves_the_message_unprocessed_so_a_redelivery_applies_it() throws Exception {
     IdempotentConsumer consumer = new IdempotentConsumer(pool());
     UUID messageId = UUID.randomUUID();

@@ -23,6 +23,9 @@ public final class Outbox {
 
   private static final String COLUMNS = "id, address, action, payload, request_id, traceparent";
 
+  /** How many of {@link #COLUMNS} a message fills; {@link #arguments} adds them in this order. */
+  private static final int COLUMN_COUNT = COLUMNS.split(",").length;
+
   /**
    * Adds {@code message} using {@code connection}, which should be inside the transaction of the state change.
    *
@@ -30,7 +33,7 @@ public final class Outbox {
    */
   public static Future<OutboxMessage> add(SqlClient connection, OutboxMessage message) {
     return connection
-      .preparedQuery("INSERT INTO outbox (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6)")
+      .preparedQuery("INSERT INTO outbox (" + COLUMNS + ") VALUES (" + placeholders(0) + ")")
       .execute(arguments(Tuple.tuple(), message))
       .map(rows -> message);
   }
@@ -43,12 +46,17 @@ public final class Outbox {
    * {@code COMMIT} of their own. Run it with the statement's arguments passed through {@link #arguments}.
    */
   public static String withMessage(String statement, int parameters) {
+    return "WITH state AS (" + statement + "), message AS (INSERT INTO outbox (" + COLUMNS + ") SELECT "
+      + placeholders(parameters) + " WHERE EXISTS (SELECT 1 FROM state)) SELECT * FROM state";
+  }
+
+  /** {@code $n+1, ..., $n+COLUMN_COUNT}: the parameters of a message's columns after {@code n} others. */
+  private static String placeholders(int n) {
     StringBuilder values = new StringBuilder();
-    for (int i = 1; i <= 6; i++) {
-      values.append(i > 1 ? ", $" : "$").append(parameters + i);
+    for (int i = 1; i <= COLUMN_COUNT; i++) {
+      values.append(i > 1 ? ", $" : "$").append(n + i);
     }
-    return "WITH state AS (" + statement + "), message AS (INSERT INTO outbox (" + COLUMNS + ") SELECT " + values
-      + " WHERE EXISTS (SELECT 1 FROM state)) SELECT * FROM state";
+    return values.toString();
   }
 
   /** {@code arguments} followed by {@code message}'s columns, for {@link #add} or a {@link #withMessage} statement. */

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
-import souk.common.outbox.Outbox;
 import souk.common.saga.PaymentStatus;
 import souk.order.domain.Order;
 import souk.order.domain.PaymentOutcome;
@@ -82,10 +81,7 @@ public final class PaymentResults {
     }
     LOG.debug("payment result applied", kv("orderId", orderId), kv("payment", status),
       kv("status", applied.order().status()), kv("refund", applied.refund()), kv("requestId", requestId));
-    return orders.update(tx, applied.order())
-      .compose(stored -> applied.refund()
-        ? Outbox.add(tx, PaymentCommands.refund(stored, requestId)).map(m -> stored)
-        : Future.succeededFuture(stored))
+    return orders.update(tx, applied.order(), applied.refund() ? PaymentCommands.refund(order, requestId) : null)
       .map(stored -> new PaymentOutcome.Applied(stored, true, applied.statusChanged(), applied.refund()));
   }
 }

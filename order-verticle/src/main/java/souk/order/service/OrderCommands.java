@@ -12,7 +12,6 @@ import souk.common.api.ApiReply;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.db.Transactions;
-import souk.common.outbox.Outbox;
 import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
 import souk.order.domain.Order;
@@ -99,10 +98,8 @@ public final class OrderCommands {
           throw new ServiceException(ErrorCode.CONFLICT, "The order is already cancelled");
         }
         boolean refund = order.paymentStatus() == PaymentStatus.SUCCEEDED;
-        return orders.update(tx, order.cancelled(OrderStatus.CANCELLED_BY_USER))
-          .compose(stored -> refund
-            ? Outbox.add(tx, PaymentCommands.refund(stored, requestId)).map(m -> stored)
-            : Future.succeededFuture(stored));
+        return orders.update(tx, order.cancelled(OrderStatus.CANCELLED_BY_USER),
+          refund ? PaymentCommands.refund(order, requestId) : null);
       }))
       .onSuccess(order -> {
         LOG.info("order cancelled", kv("orderId", orderId), kv("requestId", requestId));
@@ -115,7 +112,8 @@ public final class OrderCommands {
     UUID id = UUID.randomUUID();
     return orders.insert(client, id, userId, order, PaymentCommands.charge(id, userId, order, requestId))
       .map(created -> {
-        LOG.debug("order placed", kv("orderId", created.id()), kv("total", created.total()), kv("requestId", requestId));
+        LOG.debug("order placed", kv("orderId", created.id()), kv("total", created.total()),
+          kv("requestId", requestId));
         return ApiReply.created("/api/v1/orders/" + created.id(), created.toJson());
       });
   }

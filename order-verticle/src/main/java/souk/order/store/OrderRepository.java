@@ -69,13 +69,31 @@ public final class OrderRepository {
       .map(rows -> rows.iterator().next().getLong("n"));
   }
 
+  private static final String UPDATE = "UPDATE orders SET status = $2, cancellation_reason = $3, payment_id = $4, "
+    + "payment_status = $5, payment_amount = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS;
+
+  private static final String UPDATE_WITH_MESSAGE = Outbox.withMessage(UPDATE, 6);
+
   /** Stores status and payment of {@code order}; returns it with the new {@code updatedAt}. */
   public Future<Order> update(SqlClient client, Order order) {
-    return client.preparedQuery("UPDATE orders SET status = $2, cancellation_reason = $3, payment_id = $4, "
-        + "payment_status = $5, payment_amount = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS)
-      .execute(Tuple.of(order.id(), order.status().name(), order.cancellationReason(), order.paymentId(),
-        order.paymentStatus() == null ? null : order.paymentStatus().name(), order.paymentAmount()))
+    return client.preparedQuery(UPDATE).execute(updateArguments(order)).map(OrderRepository::first);
+  }
+
+  /**
+   * Like {@link #update(SqlClient, Order)}, and writes {@code message} in the same statement if it is not null (and
+   * the order exists).
+   */
+  public Future<Order> update(SqlClient client, Order order, OutboxMessage message) {
+    if (message == null) {
+      return update(client, order);
+    }
+    return client.preparedQuery(UPDATE_WITH_MESSAGE).execute(Outbox.arguments(updateArguments(order), message))
       .map(OrderRepository::first);
+  }
+
+  private static Tuple updateArguments(Order order) {
+    return Tuple.of(order.id(), order.status().name(), order.cancellationReason(), order.paymentId(),
+      order.paymentStatus() == null ? null : order.paymentStatus().name(), order.paymentAmount());
   }
 
   private static Order first(RowSet<Row> rows) {

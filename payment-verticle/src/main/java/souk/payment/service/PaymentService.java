@@ -10,7 +10,6 @@ import souk.common.bus.Addresses;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
-import souk.common.outbox.Outbox;
 import souk.common.outbox.OutboxMessage;
 import souk.common.saga.PaymentStatus;
 import souk.common.saga.SagaMessages;
@@ -108,9 +107,8 @@ public final class PaymentService {
       return Future.succeededFuture(false);
     }
     return provider.refund(orderId.toString(), payment.amount(), payment.currency())
-      .compose(v -> payments.markRefunded(tx, payment.id()))
-      .compose(v -> Outbox.add(tx, result(payment, PaymentStatus.REFUNDED, requestId)))
-      .map(m -> {
+      .compose(v -> payments.markRefunded(tx, payment.id(), result(payment, PaymentStatus.REFUNDED, requestId)))
+      .map(v -> {
         LOG.info("payment refunded", kv("orderId", orderId), kv("requestId", requestId));
         return true;
       });

@@ -39,9 +39,12 @@ public final class PaymentRepository {
       .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
   }
 
-  public Future<Void> markRefunded(SqlClient tx, UUID paymentId) {
-    return tx.preparedQuery("UPDATE payment SET status = 'REFUNDED', refunded_at = now() WHERE id = $1")
-      .execute(Tuple.of(paymentId)).mapEmpty();
+  private static final String MARK_REFUNDED = Outbox.withMessage(
+    "UPDATE payment SET status = 'REFUNDED', refunded_at = now() WHERE id = $1 RETURNING id", 1);
+
+  /** Marks the payment refunded and writes {@code message}, in one statement. */
+  public Future<Void> markRefunded(SqlClient tx, UUID paymentId, OutboxMessage message) {
+    return tx.preparedQuery(MARK_REFUNDED).execute(Outbox.arguments(Tuple.of(paymentId), message)).mapEmpty();
   }
 
   /** {@code {succeeded, totalCaptured: {currency: minor units}}} over the user's payments still captured. */
