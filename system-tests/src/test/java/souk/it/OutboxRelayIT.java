@@ -167,6 +167,41 @@ class OutboxRelayIT {
   }
 
   @Test
+  void a_batch_whose_failure_cannot_be_recorded_ends_only_after_its_slowest_delivery() throws Exception {
+    // message 0 is refused at once and its failure cannot be written; message 1 is answered after 300 ms. The batch's
+    // transaction fails either way; the next poll must not take message 1 again while it is still being delivered
+    pool().query("""
+      CREATE FUNCTION refuse_failure_record() RETURNS trigger AS $$ BEGIN
+        IF NEW.payload->>'n' = '0' AND NEW.last_error IS NOT NULL THEN RAISE EXCEPTION 'cannot record'; END IF;
+        RETURN NEW; END $$ LANGUAGE plpgsql""").execute()
+      .compose(v -> pool().query("CREATE TRIGGER refuse_failure_record BEFORE UPDATE ON outbox FOR EACH ROW "
+        + "EXECUTE FUNCTION refuse_failure_record()").execute())
+      .await(5, TimeUnit.SECONDS);
+    AtomicInteger slowDeliveries = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicBoolean slowInFlight = new AtomicBoolean();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      if (m.body().getInteger("n") == 0) {
+        m.fail(ErrorCode.UNAVAILABLE.code(), "not now");
+        return;
+      }
+      slowDeliveries.incrementAndGet();
+      if (!slowInFlight.compareAndSet(false, true)) {
+        overlaps.incrementAndGet();
+      }
+      vertx.setTimer(300, t -> {
+        slowInFlight.set(false);
+        m.reply(new JsonObject());
+      });
+    }).completion().await(5, TimeUnit.SECONDS);
+    write(2);
+    relay(pool());
+
+    awaitTrue("message 1 delivered three times", () -> slowDeliveries.get() >= 3);
+    assertEquals(0, overlaps.get(), "message 1 was taken again while its delivery was still in flight");
+  }
+
+  @Test
   void a_failed_delivery_is_retried_with_backoff_until_acknowledged() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     vertx.eventBus().<JsonObject>consumer(address, m -> {
