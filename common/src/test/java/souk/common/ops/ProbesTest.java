@@ -3,12 +3,21 @@ package souk.common.ops;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import souk.common.cluster.ClusterView;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-/** Readiness checks through the real health-check library. */
+/** Liveness over HTTP, and readiness checks through the real health-check library. */
 class ProbesTest {
 
   private Vertx vertx;
@@ -49,5 +58,28 @@ class ProbesTest {
     context.runOnContext(v -> after.complete());
     after.future().await(10, TimeUnit.SECONDS);
     assertEquals(List.of(), unhandled, "the late answer completed the timed-out check again");
+  }
+
+  @Test
+  void health_answers_up_in_the_health_check_format_every_time() throws Exception {
+    Probes probes = new Probes(vertx, new ClusterView(null, false),
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    HttpServer server = probes.serve(vertx, "127.0.0.1", 0, router -> { }).await(10, TimeUnit.SECONDS);
+    HttpClient client = vertx.createHttpClient();
+    JsonObject expected = new JsonObject("""
+      {"status":"UP","checks":[{"id":"process","status":"UP"}],"outcome":"UP"}""");
+    // the answer is made once: a later request must get it whole too
+    for (int i = 0; i < 3; i++) {
+      HttpClientResponse[] response = new HttpClientResponse[1];
+      Buffer body = client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", Probes.HEALTH)
+        .compose(request -> request.send())
+        .compose(answer -> {
+          response[0] = answer;
+          return answer.body();
+        }).await(10, TimeUnit.SECONDS);
+      assertEquals(200, response[0].statusCode());
+      assertEquals("application/json;charset=UTF-8", response[0].getHeader("content-type"));
+      assertEquals(expected, body.toJsonObject());
+    }
   }
 }
