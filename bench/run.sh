@@ -188,8 +188,10 @@ loadgen() {  # loadgen <url> <rate> <seconds> [tokens]: LoadGen's result line, o
   line=$(java -cp "$CP" bench/LoadGen.java "$@" 2>>"$WORK/loadgen.log" | tail -1) || true
   [[ "$line" == '{"rate":'* ]] && echo "$line" || echo null
 }
+# up to 20k: the read path's target is a p99 at that rate
+OPEN_LOOP_RATES=(1000 2000 4000 10000 20000)
 open_loop="" open_loop_proxy=""
-for rate in 1000 2000 4000; do
+for rate in "${OPEN_LOOP_RATES[@]}"; do
   open_loop_proxy+="${open_loop_proxy:+,}$(loadgen "http://127.0.0.1:$PROXY/" $rate "$SECONDS_EACH")"
   open_loop+="${open_loop:+,}$(loadgen "$URL/api/v1/users/me" $rate "$SECONDS_EACH" "$WORK/tokens")"
 done
@@ -316,7 +318,7 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory at rest (MB)    {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
   limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")
-for rate, o, c in zip((1000, 2000, 4000), res["openLoopReadPath"], res["openLoopProxyCeiling"]):
+for rate, o, c in zip(($(IFS=,; echo "${OPEN_LOOP_RATES[*]}")), res["openLoopReadPath"], res["openLoopProxyCeiling"]):
     for what, r in (("read path", o), ("proxy    ", c)):
         if r is None:
             print(f"  open loop {rate:>5}/s {what}  no result (see the generator's errors)")
