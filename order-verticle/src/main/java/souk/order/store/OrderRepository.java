@@ -29,6 +29,11 @@ public final class OrderRepository {
     "INSERT INTO orders (id, user_id, status, items, total, currency, payment_method) "
       + "VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) RETURNING " + COLUMNS, 6);
 
+  private static final String UPDATE = "UPDATE orders SET status = $2, cancellation_reason = $3, payment_id = $4, "
+    + "payment_status = $5, payment_amount = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS;
+
+  private static final String UPDATE_WITH_MESSAGE = Outbox.withMessage(UPDATE, 6);
+
   /**
    * Inserts a PENDING order and its first saga message in one statement (so, run on a pool, in one round trip and
    * one transaction of its own); the database stamps the times (one clock for every node).
@@ -68,11 +73,6 @@ public final class OrderRepository {
     return client.preparedQuery("SELECT count(*) AS n FROM orders WHERE user_id = $1").execute(Tuple.of(userId))
       .map(rows -> rows.iterator().next().getLong("n"));
   }
-
-  private static final String UPDATE = "UPDATE orders SET status = $2, cancellation_reason = $3, payment_id = $4, "
-    + "payment_status = $5, payment_amount = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS;
-
-  private static final String UPDATE_WITH_MESSAGE = Outbox.withMessage(UPDATE, 6);
 
   /** Stores status and payment of {@code order}; returns it with the new {@code updatedAt}. */
   public Future<Order> update(SqlClient client, Order order) {

@@ -21,6 +21,9 @@ public final class PaymentRepository {
     "INSERT INTO payment (id, order_id, user_id, amount, currency, method, status) "
       + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING id", 7);
 
+  private static final String MARK_REFUNDED = Outbox.withMessage(
+    "UPDATE payment SET status = 'REFUNDED', refunded_at = now() WHERE id = $1 RETURNING id", 1);
+
   /**
    * Inserts the payment and {@code message} in one statement, unless its order already has a payment: then
    * neither, and {@code false}. A concurrent insert for the same order waits for the other transaction and then sees
@@ -38,9 +41,6 @@ public final class PaymentRepository {
       .execute(Tuple.of(orderId))
       .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
   }
-
-  private static final String MARK_REFUNDED = Outbox.withMessage(
-    "UPDATE payment SET status = 'REFUNDED', refunded_at = now() WHERE id = $1 RETURNING id", 1);
 
   /** Marks the payment refunded and writes {@code message}, in one statement. */
   public Future<Void> markRefunded(SqlClient tx, UUID paymentId, OutboxMessage message) {
