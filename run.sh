@@ -112,9 +112,13 @@ started=$(date +%s%N)
 for node in "${NODES[@]}"; do
   # readable lines on this console, JSON lines in the node's file; neither is written by this script, so it
   # costs no CPU per line
+  node_env=(SOUK_LOG_FORMAT="${SOUK_LOG_FORMAT:-text}" SOUK_LOG_FILE="$LOG_DIR/$node.log")
+  # SOUK_USER_PG_DATABASE, SOUK_ORDER_PG_DATABASE, SOUK_PAYMENT_PG_DATABASE: one service's own database (a single
+  # SOUK_PG_DATABASE would give all three the same one)
+  database_variable="SOUK_${node^^}_PG_DATABASE"
+  [[ -z "${!database_variable:-}" ]] || node_env+=(SOUK_PG_DATABASE="${!database_variable}")
   # shellcheck disable=SC2046,SC2086 # JAVA_OPTS and the CDS options are lists of options
-  SOUK_LOG_FORMAT="${SOUK_LOG_FORMAT:-text}" SOUK_LOG_FILE="$LOG_DIR/$node.log" \
-    java $JAVA_OPTS $(cds_options "$node") -jar "$node-verticle/target/$node-verticle.jar" 2>&1 &
+  env "${node_env[@]}" java $JAVA_OPTS $(cds_options "$node") -jar "$node-verticle/target/$node-verticle.jar" 2>&1 &
   PIDS[$node]=$!
   log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
 done

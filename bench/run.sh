@@ -25,6 +25,16 @@ STARTED=()
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
+# the bench's own databases: pgbench's, and the services' (run.sh's SOUK_<NODE>_PG_DATABASE), so that every run
+# starts from empty ones and leaves the usual souk_* databases alone
+BENCH_DATABASES=(souk_bench_pg souk_bench_user souk_bench_order souk_bench_payment)
+drop_bench_databases() {
+  local db
+  for db in "${BENCH_DATABASES[@]}"; do
+    psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+      >/dev/null 2>&1 || true
+  done
+}
 cleanup() {
   local pid
   for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -32,8 +42,7 @@ cleanup() {
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS souk_bench_pg" \
-    >/dev/null 2>&1 || true
+  drop_bench_databases
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -87,7 +96,8 @@ run_wrk() {
 java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & CEILING_PID=$!
 java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & PROXY_PID=$!
 STARTED+=("$CEILING_PID" "$PROXY_PID")
-psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS souk_bench_pg" -c "CREATE DATABASE souk_bench_pg" >/dev/null
+drop_bench_databases
+psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABASE souk_bench_pg" >/dev/null
 for port in $CEILING $PROXY; do
   for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   curl -s -o /dev/null "http://127.0.0.1:$port/" || { cat "$WORK"/*.log >&2; echo "a ceiling did not start" >&2; exit 1; }
@@ -102,7 +112,9 @@ log "starting Souk with ./run.sh (cluster $CLUSTER, port $PORT)"
 # one signing secret for both starts, so that the tokens signed up below still verify after the restart with TLS
 export SOUK_JWT_SECRET="bench-secret-$STAMP-$$-0123456789abcdef"
 start_souk() {  # start_souk <log file>, with any extra settings in the environment
-  SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
+  SOUK_USER_PG_DATABASE=souk_bench_user SOUK_ORDER_PG_DATABASE=souk_bench_order \
+    SOUK_PAYMENT_PG_DATABASE=souk_bench_payment \
+    SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
     SOUK_MANAGEMENT_PORT=0 SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
     ./run.sh >"$1" 2>&1 & STARTED+=($!)
   for _ in $(seq 1 1200); do grep -q "Souk is ready" "$1" && break; sleep 0.1; done
@@ -198,13 +210,13 @@ done
 
 log "pgbench insert and the write path"
 pg_insert=$(pgbench_tps -n -f "$WORK/insert.sql")
-PG_ORDERS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_order -tAc)
-PG_PAYMENTS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_payment -tAc)
+PG_ORDERS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_bench_order -tAc)
+PG_PAYMENTS=(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_bench_payment -tAc)
 ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
-# the nodes' own databases, which keep what earlier runs wrote: PostgreSQL's cost per order grows with them
+# what the run has written so far (sign-ups, the read path's first reads): PostgreSQL's cost per order grows with it
 db_mb() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
   "SELECT pg_database_size('$1') / 1048576" 2>/dev/null || echo -1; }
-order_db_mb=$(db_mb souk_order) payment_db_mb=$(db_mb souk_payment)
+order_db_mb=$(db_mb souk_bench_order) payment_db_mb=$(db_mb souk_bench_payment)
 # warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
 # (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
 wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
@@ -238,7 +250,7 @@ costs=$(java -cp "$CP" bench/LimiterCost.java 2>/dev/null | tail -1)
 
 log "an added user node: time until it serves"
 added_began=$(date +%s%N)
-SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
+SOUK_PG_DATABASE=souk_bench_user SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
   SOUK_MANAGEMENT_PORT=0 SOUK_LOG_FILE="$WORK/user-2.log" java -Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1 \
   -XX:CompileThresholdScaling=4 -jar user-verticle/target/user-verticle.jar >/dev/null 2>&1 & STARTED+=($!)
 added_s=-1
@@ -314,7 +326,7 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
   with event-bus TLS: read path   {res['clusterTls']['readPath']['rps']} req/s, p99 {res['clusterTls']['readPath']['p99Ms']} ms = {res['clusterTls']['readPath']['ofProxy']} x proxy ({res['clusterTls']['readPathOfPlain']} of the plain read path's ratio)
   write path POST /orders         {w['createdPerSecond']} created/s, {w['confirmedPerSecond']} confirmed/s, median {w['medianTimeToConfirmMs']} ms to confirm = {w['ofPgInsert']} x pgbench insert
-  databases before the write path order {w['databaseMbAtStart']['order']} MB, payment {w['databaseMbAtStart']['payment']} MB (what earlier runs left: the cost per order grows with it)
+  databases before the write path order {w['databaseMbAtStart']['order']} MB, payment {w['databaseMbAtStart']['payment']} MB (this run's own databases, empty at its start)
   write audit                     pending {w['audit']['pendingAfter']}, not confirmed {w['audit']['notConfirmed']}, charged twice {w['audit']['doubleCharged']}
   resident memory at rest (MB)    {res['idleRssMb']}; under read load gateway {res['loadRssMb']['gateway']}, user {res['loadRssMb']['user']}
   limiter / breaker per request   {res['perRequestCost']['limiterNsPerRequest']} ns / {res['perRequestCost']['breakerNsPerCall']} ns""")

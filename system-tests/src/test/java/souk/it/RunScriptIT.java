@@ -62,12 +62,18 @@ class RunScriptIT {
   void it_starts_every_node_until_ready_and_stops_them_all_on_sigterm() throws Exception {
     int httpPort = SoukCluster.freePort();
     int clusterPort = 30_000 + ThreadLocalRandom.current().nextInt(1_000) * 20;
+    // each service in a database of its own for this test, through run.sh's per-service setting
+    List<String> databases = List.of("user", "order", "payment").stream()
+      .map(kind -> "souk_run_it_" + kind + "_" + clusterPort).toList();
     Process run = start(Map.of(
       "SOUK_HTTP_PORT", String.valueOf(httpPort),
       "SOUK_CLUSTER_NAME", "run-script-it-" + clusterPort,
       "SOUK_CLUSTER_PORT", String.valueOf(clusterPort),
       "SOUK_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1),
-      "SOUK_MANAGEMENT_PORT", "0"), "run");
+      "SOUK_MANAGEMENT_PORT", "0",
+      "SOUK_USER_PG_DATABASE", databases.get(0),
+      "SOUK_ORDER_PG_DATABASE", databases.get(1),
+      "SOUK_PAYMENT_PG_DATABASE", databases.get(2)), "run");
     try {
       awaitOutput("run", "Souk is ready", Duration.ofMinutes(5), run);
       String out = output("run");
@@ -78,6 +84,9 @@ class RunScriptIT {
       assertEquals(4, pids.size(), out);
       assertTrue(Files.readString(ROOT.resolve("var/log/gateway.log")).contains("\"message\":\"node started\""),
         "JSON lines go to var/log");
+      assertEquals(databases.stream().sorted().toList(), List.of(psql("SELECT datname FROM pg_database "
+        + "WHERE datname LIKE 'souk_run_it_%_" + clusterPort + "' ORDER BY datname").split("\n")),
+        "each service made the database it was given");
 
       run.destroy();
       assertTrue(run.waitFor(90, TimeUnit.SECONDS), "run.sh stops after its nodes");
@@ -89,7 +98,25 @@ class RunScriptIT {
     } finally {
       run.destroyForcibly();
       killNodes(output("run"));
+      for (String database : databases) {
+        psql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      }
     }
+  }
+
+  /** What {@code psql} prints for {@code sql} against the PostgreSQL the nodes use, trimmed. */
+  private static String psql(String sql) throws Exception {
+    Process psql = new ProcessBuilder("psql", "-h", env("SOUK_PG_HOST", "localhost"),
+      "-p", env("SOUK_PG_PORT", "5432"), "-U", env("SOUK_PG_USER", "postgres"), "-d", "postgres", "-tAc", sql)
+      .redirectErrorStream(true).start();
+    String out = new String(psql.getInputStream().readAllBytes()).trim();
+    assertTrue(psql.waitFor(30, TimeUnit.SECONDS), "psql answers");
+    return out;
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isEmpty() ? fallback : value;
   }
 
   private static Process start(Map<String, String> env, String name) throws IOException {
