@@ -5,6 +5,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.ConnectException;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +21,7 @@ class UnavailabilityTest {
     // found by the database-outage-under-load test: a connection the server reset while it went down was a 500
     assertTrue(Unavailability.isTransient(new java.net.SocketException("Connection reset")));
     // found when orders became single statements: a write to a connection the server had just closed was a 500
-    assertTrue(Unavailability.isTransient(new java.io.IOException("Broken pipe")));
+    assertTrue(Unavailability.isTransient(new IOException("Broken pipe")));
     assertTrue(Unavailability.isTransient(new PgException("terminating connection", "FATAL", "57P01", null)));
     assertTrue(Unavailability.isTransient(new PgException("no connection", "FATAL", "08006", null)));
   }
