@@ -54,8 +54,7 @@ class HttpServerMetersTest {
 
   private int call(HttpMethod method, String path) throws Exception {
     HttpClientResponse response = client.request(method, port, "127.0.0.1", path)
-      .compose(request -> request.send())
-      .compose(r -> r.body().map(body -> r))
+      .compose(request -> request.send().compose(r -> r.body().map(body -> r)))
       .await(10, TimeUnit.SECONDS);
     return response.statusCode();
   }
