@@ -197,7 +197,7 @@ log "open loop: fixed rates on the proxy ceiling and on the read path"
 # the generator is a JVM of its own on the same cores: its own tail shows in the proxy ceiling's percentiles
 loadgen() {  # loadgen <url> <rate> <seconds> [tokens]: LoadGen's result line, or null (errors: loadgen.log)
   local line
-  line=$(java -cp "$CP" bench/LoadGen.java "$@" 2>>"$WORK/loadgen.log" | tail -1) || true
+  line=$(java bench/LoadGen.java "$@" 2>>"$WORK/loadgen.log" | tail -1) || true
   [[ "$line" == '{"rate":'* ]] && echo "$line" || echo null
 }
 # up to 20k: the read path's target is a p99 at that rate

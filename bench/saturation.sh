@@ -27,7 +27,6 @@ CLUSTER="souk-saturation-$$"
 WORK=$(mktemp -d)
 RESULTS=bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-CP="$(pwd)/gateway-verticle/target/gateway-verticle.jar"
 RUN_PID=""
 HOGS="${SATURATION_HOGS:-0}"
 HOG_PIDS=()
@@ -74,7 +73,7 @@ log "overload: $RATE req/s on the read path from $CONNECTIONS connections for $S
 for _ in $(seq 1 "$HOGS"); do
   taskset -c 0 timeout $((SECONDS_LOADED + 10)) sh -c 'while :; do :; done' & HOG_PIDS+=($!)
 done
-taskset -c 1 java -cp "$CP" bench/LoadGen.java "$URL/api/v1/users/me" "$RATE" "$SECONDS_LOADED" "$WORK/tokens" "$CONNECTIONS" \
+taskset -c 1 java bench/LoadGen.java "$URL/api/v1/users/me" "$RATE" "$SECONDS_LOADED" "$WORK/tokens" "$CONNECTIONS" \
   2>/dev/null | tail -1 > "$WORK/overload.json"
 load_ended=$(date +%s)
 stop_hogs
