@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,17 +45,20 @@ public class LoadGen {
   private final int connections;
   private final Selector selector;
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  private final List<Connection> live = new ArrayList<>();
   private int ok;
   private int non2xx;
   private int failed;
 
   private LoadGen(URI url, int rate, List<String> tokens, int connections) throws IOException {
-    this.address = new InetSocketAddress(url.getHost(), url.getPort());
+    int port = url.getPort() < 0 ? 80 : url.getPort();
+    this.address = new InetSocketAddress(url.getHost(), port);
     this.rate = rate;
     this.connections = connections;
     this.selector = Selector.open();
-    String head = "GET " + (url.getRawPath().isEmpty() ? "/" : url.getRawPath()) + " HTTP/1.1\r\nHost: "
-      + url.getHost() + ":" + url.getPort() + "\r\n";
+    String target = (url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+      + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    String head = "GET " + target + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port + "\r\n";
     List<String> lines = tokens.isEmpty() ? List.of("") : tokens;
     this.requests = lines.stream()
       .map(token -> (head + (token.isEmpty() ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n")
@@ -89,7 +93,7 @@ public class LoadGen {
     int total = latencies.length;
     Arrays.sort(latencies);
     Arrays.sort(okLatencies);
-    System.out.printf("{\"rate\":%d,\"seconds\":%d,\"sent\":%d,\"ok\":%d,\"non2xx\":%d,\"errors\":%d,"
+    System.out.printf(Locale.ROOT, "{\"rate\":%d,\"seconds\":%d,\"sent\":%d,\"ok\":%d,\"non2xx\":%d,\"errors\":%d,"
         + "\"achievedRate\":%.0f,\"p50Ms\":%.2f,\"p99Ms\":%.2f,\"p999Ms\":%.2f,\"maxMs\":%.2f,"
         + "\"okP50Ms\":%.2f,\"okP99Ms\":%.2f}%n",
       rate, seconds, total, load.ok, load.non2xx, load.failed, total / elapsed,
@@ -101,7 +105,8 @@ public class LoadGen {
   /**
    * Sends {@code rate × seconds} requests on schedule, each on an idle connection or, when none is, as soon as one
    * is; each latency is counted from the request's due time. Returns once every request has been answered or has
-   * failed.
+   * failed; a minute after the last was due, those still waiting (in flight or never sent) count as failed, with
+   * what they had waited as their latency.
    */
   private void run(int seconds, long[] latencies, boolean[] served) throws IOException {
     int total = latencies.length;
@@ -113,7 +118,15 @@ public class LoadGen {
     while (run.completed < total) {
       long now = System.nanoTime();
       if (now > deadline) {
-        throw new IllegalStateException("requests still unanswered a minute after the last was due");
+        for (Connection connection : live) {
+          connection.giveUp(run);
+        }
+        for (int unsent = next; unsent < total; unsent++) {
+          run.latencies[unsent] = now - (start + unsent * intervalNanos);
+          run.completed++;
+          failed++;
+        }
+        return;
       }
       while (next < total && start + next * intervalNanos <= now && !idle.isEmpty()) {
         idle.poll().send(next++, run);
@@ -134,6 +147,7 @@ public class LoadGen {
     channel.configureBlocking(false);
     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
     Connection connection = new Connection(channel);
+    live.add(connection);
     if (channel.connect(address)) {
       channel.register(selector, SelectionKey.OP_READ, connection);
       idle.add(connection);
@@ -199,13 +213,13 @@ public class LoadGen {
     }
 
     void ready(SelectionKey key, Run run) throws IOException {
+      if (key.isConnectable()) {
+        connect();
+        key.interestOps(SelectionKey.OP_READ);
+        idle.add(this);
+        return;
+      }
       try {
-        if (key.isConnectable()) {
-          connect();
-          key.interestOps(SelectionKey.OP_READ);
-          idle.add(this);
-          return;
-        }
         if (key.isWritable()) {
           channel.write(out);
           if (!out.hasRemaining()) {
@@ -218,8 +232,16 @@ public class LoadGen {
           }
           answered(run);
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        // a malformed answer too: the request fails, the connection is replaced
         fail(run);
+      }
+    }
+
+    /** Counts the request in flight, if any, as failed: the run is over. */
+    void giveUp(Run run) {
+      if (inFlight >= 0) {
+        complete(run, 0);
       }
     }
 
@@ -261,6 +283,7 @@ public class LoadGen {
     /** Counts the request in flight as failed and replaces the connection. */
     private void fail(Run run) throws IOException {
       idle.remove(this);
+      live.remove(this);
       channel.close();
       if (inFlight >= 0) {
         complete(run, 0);
