@@ -92,6 +92,28 @@ run_wrk() {
   wrk_once "$@"
 }
 
+# a ceiling and a Souk scenario in turn, ROUNDS times after a warm-up of each: the machine's pace drifts over minutes
+# (two runs twenty minutes apart once put the hop at 0.64 and 0.94 of the proxy), and a single pair of measurements
+# can catch two paces. interleaved <ceiling url> <wrk arguments for Souk...> prints "ceiling_rps ceiling_p99 rps
+# p50_ms p99_ms non2xx ratio", each the median of the rounds, the ratio the median of the rounds' own ratios
+ROUNDS=3
+interleaved() {
+  local ceiling=$1 rounds=() i
+  shift
+  wrk -t1 -c32 -d"${SECONDS_EACH}s" "$ceiling" >/dev/null 2>&1 || true
+  wrk -t1 -c32 -d"${SECONDS_EACH}s" "$@" >/dev/null 2>&1 || true
+  for ((i = 0; i < ROUNDS; i++)); do
+    rounds+=("$(wrk_once "$ceiling") $(wrk_once "$@")")
+  done
+  python3 - "${rounds[@]}" <<'PY'
+import statistics, sys
+rows = [[float(v) for v in r.split()] for r in sys.argv[1:]]  # ceiling rps p50 p99 non2xx, then Souk's
+med = lambda i: statistics.median(r[i] for r in rows)
+ratio = statistics.median(r[4] / r[0] if r[0] else 0 for r in rows)
+print("%.0f %.2f %.0f %.2f %.2f %d %.3f" % (med(0), med(2), med(4), med(5), med(6), med(7), ratio))
+PY
+}
+
 # ---- ceilings ----
 java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & CEILING_PID=$!
 java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & PROXY_PID=$!
@@ -178,18 +200,19 @@ wrk.headers["Authorization"] = "Bearer $(cat "$WORK/one-token")"
 LUA
 
 # ---- interleaved scenarios: ceiling, then Souk ----
-log "HTTP ceiling and /health"
-read -r ceil_rps _ _ _ < <(run_wrk "http://127.0.0.1:$CEILING/")
-read -r health_rps health_p50 health_p99 _ < <(run_wrk "$URL/health")
-log "proxy ceiling and the gateway hop (a 403 answered by the user service from memory)"
-read -r proxy_rps proxy_p50 proxy_p99 _ < <(run_wrk "http://127.0.0.1:$PROXY/")
-read -r hop_rps hop_p50 hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
-log "pgbench select-only and the read path"
+log "HTTP ceiling and /health, in turn ($ROUNDS rounds)"
+read -r ceil_rps _ health_rps health_p50 health_p99 _ health_of < <(interleaved "http://127.0.0.1:$CEILING/" "$URL/health")
+log "proxy ceiling and the gateway hop (a 403 answered by the user service from memory), in turn"
+read -r proxy_rps proxy_p99 hop_rps hop_p50 hop_p99 _ hop_of \
+  < <(interleaved "http://127.0.0.1:$PROXY/" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
+log "pgbench select-only; proxy ceiling and the read path, in turn"
 pg_select=$(pgbench_tps -S)
 gw=$(node_pid gateway) us=$(node_pid user)
+# sampled during the read path's warm-up, which follows the proxy's
 ( sleep $((SECONDS_EACH + SECONDS_EACH / 2)); echo "$(rss_mb "$gw") $(rss_mb "$us")" > "$WORK/load-rss" ) &
 sampler=$!
-read -r read_rps read_p50 read_p99 read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+read -r read_proxy_rps _ read_rps read_p50 read_p99 read_bad read_of \
+  < <(interleaved "http://127.0.0.1:$PROXY/" -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 wait "$sampler"
 read -r gw_load_rss us_load_rss < "$WORK/load-rss"
 
@@ -288,21 +311,23 @@ res = {
   "addedUserNodeServesAfterSeconds": $added_s,
   "idleRssMb": {"gateway": ${idle_rss[gateway]}, "user": ${idle_rss[user]}, "order": ${idle_rss[order]}, "payment": ${idle_rss[payment]}},
   "loadRssMb": {"gateway": $gw_load_rss, "user": $us_load_rss},
-  "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "proxyP99Ms": $proxy_p99, "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
-  "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": r($health_rps, $ceil_rps)},
-  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": r($hop_rps, $proxy_rps)},
+  "roundsPerRatio": $ROUNDS,
+  "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "proxyP99Ms": $proxy_p99, "proxyRpsBesideReadPath": $read_proxy_rps,
+               "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
+  "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": $health_of},
+  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": $hop_of},
   "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
-               "ofProxy": r($read_rps, $proxy_rps), "ofPgSelect": r($read_rps, $pg_select)},
+               "ofProxy": $read_of, "ofPgSelect": r($read_rps, $pg_select)},
   "readPathTwoUserNodes": {"rps": $read2_rps, "p50Ms": $read2_p50, "p99Ms": $read2_p99},
   "clusterTls": {"proxyRps": $tls_proxy_rps,
                  "gatewayHop": {"rps": $tls_hop_rps, "p50Ms": $tls_hop_p50, "p99Ms": $tls_hop_p99, "ofProxy": r($tls_hop_rps, $tls_proxy_rps)},
                  "readPath": {"rps": $tls_read_rps, "p50Ms": $tls_read_p50, "p99Ms": $tls_read_p99, "non2xx": $tls_read_bad,
                               "ofProxy": r($tls_read_rps, $tls_proxy_rps)},
-                 "readPathOfPlain": r(r($tls_read_rps, $tls_proxy_rps), r($read_rps, $proxy_rps))},
+                 "readPathOfPlain": r(r($tls_read_rps, $tls_proxy_rps), $read_of)},
   "tracing": {"proxyRps": $otel_proxy_rps,
               "readPath": {"rps": $otel_read_rps, "p50Ms": $otel_read_p50, "p99Ms": $otel_read_p99, "non2xx": $otel_read_bad,
                            "ofProxy": r($otel_read_rps, $otel_proxy_rps)},
-              "readPathOfUntraced": r(r($otel_read_rps, $otel_proxy_rps), r($read_rps, $proxy_rps))},
+              "readPathOfUntraced": r(r($otel_read_rps, $otel_proxy_rps), $read_of)},
   "openLoopReadPath": json.loads('[$open_loop]'),
   "openLoopProxyCeiling": json.loads('[$open_loop_proxy]'),
   "writePath": {"requestRps": $write_rps, "p50Ms": $write_p50, "p99Ms": $write_p99, "non2xx": $write_bad,
@@ -316,12 +341,13 @@ res = {
 json.dump(res, open(sys.argv[1], "w"), indent=2)
 w = res["writePath"]
 print(f"""
-Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['secondsPerScenario']} s per scenario, wrk -t1 -c32 after a warm-up)
+Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['secondsPerScenario']} s per scenario, wrk -t1 -c32 after a warm-up;
+/health, hop and read path: medians of {res['roundsPerRatio']} rounds, each in turn with its ceiling)
   ./run.sh to ready               {res['startToReadySeconds']} s ({res['coldStartToReadySeconds']} s just after a build); an added user node serves after {res['addedUserNodeServesAfterSeconds']} s
   ceilings                        HTTP {res['ceilings']['httpRps']} req/s, proxy {res['ceilings']['proxyRps']} req/s (p99 {res['ceilings']['proxyP99Ms']} ms), pgbench select {res['ceilings']['pgSelectTps']} tps, insert {res['ceilings']['pgInsertTps']} tps
   GET /health                     {res['health']['rps']} req/s, p99 {res['health']['p99Ms']} ms  = {res['health']['ofHttpCeiling']} x HTTP ceiling
   gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy
-  read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy, {res['readPath']['ofPgSelect']} x pgbench select
+  read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy (its {res['ceilings']['proxyRpsBesideReadPath']} req/s in these rounds), {res['readPath']['ofPgSelect']} x pgbench select
   read path, two user nodes       {res['readPathTwoUserNodes']['rps']} req/s, p99 {res['readPathTwoUserNodes']['p99Ms']} ms
   with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
   with event-bus TLS: read path   {res['clusterTls']['readPath']['rps']} req/s, p99 {res['clusterTls']['readPath']['p99Ms']} ms = {res['clusterTls']['readPath']['ofProxy']} x proxy ({res['clusterTls']['readPathOfPlain']} of the plain read path's ratio)
