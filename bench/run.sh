@@ -243,10 +243,13 @@ order_db_mb=$(db_mb souk_bench_order) payment_db_mb=$(db_mb souk_bench_payment)
 # warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
 # (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
 wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
-settle() {  # waits (300 polls a second apart, five minutes at most) until no order of the bench's users is PENDING;
-  local left=-1  # prints how many still are, or -1 when the count could not be read. Once a second: the count reads
-  for _ in $(seq 1 300); do  # every order of the run, and polled ten times a second it took a share of the CPU
-    sleep 1                  # that the saga was being measured on
+# waits until no order of the bench's users is PENDING (a poll a second, five minutes at most); prints how many still
+# are, or -1 when the count could not be read. Once a second, not ten times: the count reads every order of the run,
+# and polled that often it took a share of the CPU that the saga was being measured on
+settle() {
+  local left=-1
+  for _ in $(seq 1 300); do
+    sleep 1
     left=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql) AND status = 'PENDING'") \
       || left=-1
     [[ "$left" == 0 ]] && break
