@@ -62,8 +62,9 @@ class OutboxRelayIT {
   @BeforeEach
   void createDatabase() throws Exception {
     vertx = Vertx.vertx();
-    pg = new PgConfig(env("SOUK_PG_HOST", "localhost"), Integer.parseInt(env("SOUK_PG_PORT", "5432")),
-      env("SOUK_PG_USER", "postgres"), env("SOUK_PG_PASSWORD", ""), database, 4, 100, 5_000, 60, 5_000);
+    PgConnectOptions server = TestPostgres.options(database);
+    pg = new PgConfig(server.getHost(), server.getPort(), server.getUser(), server.getPassword(), database, 4, 100,
+      5_000, 60, 5_000);
     pools.add(Databases.prepare(vertx, pg).await(60, TimeUnit.SECONDS));
   }
 
@@ -447,10 +448,5 @@ class OutboxRelayIT {
 
   static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
     Eventually.await(what, Duration.ofSeconds(30), Duration.ofMillis(50), condition::getAsBoolean, Boolean.TRUE::equals);
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isEmpty() ? fallback : value;
   }
 }

@@ -1,5 +1,7 @@
 package souk.it;
 
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -84,8 +87,8 @@ class RunScriptIT {
       assertEquals(4, pids.size(), out);
       assertTrue(Files.readString(ROOT.resolve("var/log/gateway.log")).contains("\"message\":\"node started\""),
         "JSON lines go to var/log");
-      assertEquals(databases.stream().sorted().toList(), List.of(psql("SELECT datname FROM pg_database "
-        + "WHERE datname LIKE 'souk_run_it_%_" + clusterPort + "' ORDER BY datname").split("\n")),
+      assertEquals(databases.stream().sorted().toList(), sql("SELECT datname FROM pg_database "
+        + "WHERE datname LIKE 'souk_run_it_%_" + clusterPort + "' ORDER BY datname"),
         "each service made the database it was given");
 
       run.destroy();
@@ -99,24 +102,26 @@ class RunScriptIT {
       run.destroyForcibly();
       killNodes(output("run"));
       for (String database : databases) {
-        psql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
   }
 
-  /** What {@code psql} prints for {@code sql} against the PostgreSQL the nodes use, trimmed. */
-  private static String psql(String sql) throws Exception {
-    Process psql = new ProcessBuilder("psql", "-h", env("SOUK_PG_HOST", "localhost"),
-      "-p", env("SOUK_PG_PORT", "5432"), "-U", env("SOUK_PG_USER", "postgres"), "-d", "postgres", "-tAc", sql)
-      .redirectErrorStream(true).start();
-    String out = new String(psql.getInputStream().readAllBytes()).trim();
-    assertTrue(psql.waitFor(30, TimeUnit.SECONDS), "psql answers");
-    return out;
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isEmpty() ? fallback : value;
+  /** The first column of what {@code statement} answers on the PostgreSQL the nodes use. */
+  private static List<String> sql(String statement) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      PgConnection conn = PgConnection.connect(vertx, TestPostgres.options("postgres")).await(10, TimeUnit.SECONDS);
+      try {
+        List<String> column = new ArrayList<>();
+        conn.query(statement).execute().await(30, TimeUnit.SECONDS).forEach(row -> column.add(row.getString(0)));
+        return column;
+      } finally {
+        conn.close();
+      }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   private static Process start(Map<String, String> env, String name) throws IOException {
