@@ -223,8 +223,11 @@
   var PAYMENT_TEXT = { SUCCEEDED: 'Paid', DECLINED: 'Declined', REFUNDED: 'Refunded' };
 
   // adds or refreshes an order's row; a new order goes on top
+  // an order older than the one shown is dropped: a cancellation's answer can arrive after the live update of the
+  // refund that followed it, and would show the payment as it was before
   function upsert(order, onTop) {
     var known = state.orders.get(order.id) || {};
+    if (known.updatedAt && order.updatedAt && Date.parse(order.updatedAt) < Date.parse(known.updatedAt)) return;
     var merged = Object.assign({}, known, order);
     state.orders.set(order.id, merged);
     var row = document.getElementById('order-' + order.id);

@@ -115,8 +115,23 @@ class ConsoleBrowserIT {
     awaitStatus(declined, "Cancelled (payment declined)");
     screenshot("settled");
 
+    // the cancellation's answer is held back 2 s, so that the refund's live update comes first: the late answer
+    // (the order as it was when cancelled, still paid) must not undo it. What the page announces is recorded, to
+    // know when the answer has been shown
+    js("window.soukAnnounced = [];"
+      + "var announce = document.getElementById('announce');"
+      + "new MutationObserver(function () { window.soukAnnounced.push(announce.textContent); })"
+      + "  .observe(announce, { childList: true, characterData: true, subtree: true });"
+      + "var fetched = window.fetch; window.fetch = function (path, options) {"
+      + "  var answer = fetched.apply(this, arguments);"
+      + "  return String(path).endsWith('/cancel')"
+      + "    ? answer.then(function (r) {"
+      + "        return new Promise(function (done) { setTimeout(function () { done(r); }, 2000); }); })"
+      + "    : answer; };");
     click(By.cssSelector("#order-" + confirmed + " button"));
     awaitStatus(confirmed, "Cancelled (cancelled by you)");
+    String answered = "Order " + confirmed.substring(0, 8) + " cancelled.";
+    waitFor(driver -> Boolean.TRUE.equals(js("return window.soukAnnounced.indexOf(arguments[0]) >= 0;", answered)));
     waitFor(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#order-" + confirmed + " .payment"),
       "Refunded"));
     screenshot("refunded");
@@ -194,8 +209,8 @@ class ConsoleBrowserIT {
     }
   }
 
-  private Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
+  private Object js(String script, Object... arguments) {
+    return ((JavascriptExecutor) browser).executeScript(script, arguments);
   }
 
   /** Runs axe-core's WCAG 2.1 A and AA rules on the page as it is; any violation fails the test. */
