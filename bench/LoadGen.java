@@ -110,10 +110,9 @@ public class LoadGen {
    */
   private void run(int seconds, long[] latencies, boolean[] served) throws IOException {
     int total = latencies.length;
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-    long intervalNanos = 1_000_000_000L / rate;
-    long deadline = start + TimeUnit.SECONDS.toNanos(seconds + 60L);
-    Run run = new Run(start, intervalNanos, latencies, served);
+    Run run = new Run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), 1_000_000_000L / rate, latencies,
+      served);
+    long deadline = run.start + TimeUnit.SECONDS.toNanos(seconds + 60L);
     int next = 0;
     while (run.completed < total) {
       long now = System.nanoTime();
@@ -122,18 +121,18 @@ public class LoadGen {
           connection.giveUp(run);
         }
         for (int unsent = next; unsent < total; unsent++) {
-          run.latencies[unsent] = now - (start + unsent * intervalNanos);
+          run.latencies[unsent] = now - run.due(unsent);
           run.completed++;
           failed++;
         }
         return;
       }
-      while (next < total && start + next * intervalNanos <= now && !idle.isEmpty()) {
+      while (next < total && run.due(next) <= now && !idle.isEmpty()) {
         idle.poll().send(next++, run);
       }
       // sleep until the next request is due, or, with all sent or no connection idle, until an answer comes
       boolean sending = next < total && !idle.isEmpty();
-      long timeoutMs = sending ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(start + next * intervalNanos - now)) : 10;
+      long timeoutMs = sending ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(run.due(next) - now)) : 10;
       selector.select(timeoutMs);
       for (SelectionKey key : selector.selectedKeys()) {
         ((Connection) key.attachment()).ready(key, run);
@@ -176,6 +175,11 @@ public class LoadGen {
       this.intervalNanos = intervalNanos;
       this.latencies = latencies;
       this.served = served;
+    }
+
+    /** When request {@code i} is due, in {@link System#nanoTime()}'s terms. */
+    long due(int i) {
+      return start + i * intervalNanos;
     }
   }
 
@@ -268,7 +272,7 @@ public class LoadGen {
     private void complete(Run run, int status) {
       int request = inFlight;
       inFlight = -1;
-      run.latencies[request] = System.nanoTime() - (run.start + request * run.intervalNanos);
+      run.latencies[request] = System.nanoTime() - run.due(request);
       run.completed++;
       if (status / 100 == 2) {
         ok++;
