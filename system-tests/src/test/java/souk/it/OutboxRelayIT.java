@@ -2,6 +2,7 @@ package souk.it;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -11,6 +12,8 @@ import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Headers;
 import souk.common.bus.ServiceException;
@@ -39,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -326,30 +330,108 @@ class OutboxRelayIT {
     assertEquals(1, count("SELECT count(*) FROM effect"));
   }
 
-  @Test
-  void messages_whose_effect_reads_a_locked_row_first_have_one_effect_each_however_often_they_arrive()
-    throws Exception {
+  // sent from the test thread, each delivery has a transaction of its own; sent on an event loop, those that arrive
+  // together share one, but never two for the same row (the key): both cases must count to two
+  @ParameterizedTest(name = "on an event loop: {0}")
+  @ValueSource(booleans = {false, true})
+  void messages_whose_effect_reads_a_locked_row_first_have_one_effect_each_however_often_they_arrive(
+    boolean onEventLoop) throws Exception {
     pool().query("CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL)").execute()
       .compose(v -> pool().query("INSERT INTO counter VALUES (1, 0)").execute()).await(5, TimeUnit.SECONDS);
     IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    UUID counter = UUID.randomUUID();
     List<UUID> messageIds = List.of(UUID.randomUUID(), UUID.randomUUID());
-    List<Future<String>> attempts = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      for (UUID messageId : messageIds) {
-        attempts.add(consumer.process(messageId,
-          tx -> tx.query("SELECT value FROM counter WHERE id = 1 FOR UPDATE").execute()
-            .map(rows -> rows.iterator().next().getInteger(0)),
-          (tx, value) -> tx.preparedQuery("UPDATE counter SET value = $1 WHERE id = 1").execute(Tuple.of(value + 1))
-            .map("applied"),
-          () -> "duplicate"));
+    List<Future<String>> attempts = submit(onEventLoop, () -> {
+      List<Future<String>> sent = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        for (UUID messageId : messageIds) {
+          sent.add(consumer.process(messageId, counter,
+            tx -> tx.query("SELECT value FROM counter WHERE id = 1 FOR UPDATE").execute()
+              .map(rows -> rows.iterator().next().getInteger(0)),
+            (tx, value) -> tx.preparedQuery("UPDATE counter SET value = $1 WHERE id = 1")
+              .execute(Tuple.of(value + 1)).map("applied"),
+            () -> "duplicate"));
+        }
       }
-    }
+      return sent;
+    });
     Future.all(attempts).await(20, TimeUnit.SECONDS);
 
     assertEquals(2, attempts.stream().filter(f -> f.result().equals("applied")).count(),
       "each message had its effect once");
     assertEquals(2, count("SELECT value FROM counter"), "each effect built on the value the other left");
     assertEquals(2, count("SELECT count(*) FROM processed_message"));
+  }
+
+  @Test
+  void messages_that_arrive_together_share_one_transaction_and_each_has_its_effect_once() throws Exception {
+    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
+      .await(5, TimeUnit.SECONDS);
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    List<UUID> rows = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      rows.add(UUID.randomUUID());
+    }
+    Map<UUID, UUID> messageOf = new ConcurrentHashMap<>();
+    rows.forEach(row -> messageOf.put(row, UUID.randomUUID()));
+    List<Future<String>> attempts = submit(true, () -> {
+      List<Future<String>> sent = new ArrayList<>();
+      // every message once, then the first two again in the same instant: a relay's batch and two redeliveries
+      for (UUID row : rows) {
+        sent.add(insertEffect(consumer, messageOf.get(row), row));
+      }
+      sent.add(insertEffect(consumer, messageOf.get(rows.get(0)), rows.get(0)));
+      sent.add(insertEffect(consumer, messageOf.get(rows.get(1)), rows.get(1)));
+      return sent;
+    });
+    Future.all(attempts).await(20, TimeUnit.SECONDS);
+
+    assertEquals(10, attempts.stream().filter(f -> f.result().equals("applied")).count());
+    assertEquals(10, count("SELECT count(DISTINCT message_id) FROM effect"), "each message had its effect once");
+    assertEquals(10, count("SELECT count(*) FROM effect"));
+    assertEquals(1, count("SELECT count(DISTINCT tx) FROM effect"), "the ten arrived together: one transaction");
+  }
+
+  @Test
+  void a_message_that_fails_in_a_group_fails_alone_and_the_others_are_applied() throws Exception {
+    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
+      .await(5, TimeUnit.SECONDS);
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    UUID refused = UUID.randomUUID();
+    List<Future<String>> attempts = submit(true, () -> {
+      List<Future<String>> sent = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sent.add(insertEffect(consumer, UUID.randomUUID(), UUID.randomUUID()));
+      }
+      // a failing statement aborts the transaction it runs in: the four others must not go down with it
+      sent.add(consumer.process(refused, UUID.randomUUID(), tx -> Future.succeededFuture(),
+        (tx, nothing) -> tx.query("SELECT 1 / 0").execute().map("applied"), () -> "duplicate"));
+      return sent;
+    });
+    Future.join(attempts).otherwiseEmpty().await(20, TimeUnit.SECONDS);
+
+    assertEquals(4, attempts.stream().filter(f -> f.succeeded() && f.result().equals("applied")).count());
+    assertTrue(attempts.get(4).failed(), "the failing message failed");
+    assertEquals(4, count("SELECT count(*) FROM effect"));
+    assertEquals(4, count("SELECT count(*) FROM processed_message"), "the failed message stays unprocessed");
+    assertEquals(0, count("SELECT count(*) FROM processed_message WHERE message_id = '" + refused + "'"));
+  }
+
+  private static Future<String> insertEffect(IdempotentConsumer consumer, UUID messageId, UUID row) {
+    return consumer.process(messageId, row, tx -> Future.succeededFuture(),
+      (tx, nothing) -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(messageId))
+        .map("applied"),
+      () -> "duplicate");
+  }
+
+  /** What {@code sends} returns, sent from an event loop (as a service's consumers are) or from this thread. */
+  private <T> List<Future<T>> submit(boolean onEventLoop, Supplier<List<Future<T>>> sends) throws Exception {
+    if (!onEventLoop) {
+      return sends.get();
+    }
+    Promise<List<Future<T>>> sent = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> sent.complete(sends.get()));
+    return sent.future().await(5, TimeUnit.SECONDS);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.common.db.TransactionGroups;
 import souk.common.db.Transactions;
 
 import java.util.UUID;
@@ -22,18 +23,21 @@ import java.util.function.Supplier;
 public final class IdempotentConsumer {
 
   private final Pool pool;
+  private final TransactionGroups groups;
 
   public IdempotentConsumer(Pool pool) {
     this.pool = pool;
+    this.groups = new TransactionGroups(pool);
   }
 
   /**
-   * Runs {@code effect} in a transaction unless {@code messageId} was processed before.
+   * Runs {@code effect} in a transaction of its own unless {@code messageId} was processed before.
    *
    * @param duplicate the result to answer for a message already processed
    */
   public <T> Future<T> process(UUID messageId, Function<SqlConnection, Future<T>> effect, Supplier<T> duplicate) {
-    return process(messageId, conn -> Future.succeededFuture(), (conn, nothing) -> effect.apply(conn), duplicate);
+    return Transactions.run(pool, conn -> record(conn, messageId)
+      .compose(first -> first ? effect.apply(conn) : Future.succeededFuture(duplicate.get())));
   }
 
   /**
@@ -41,10 +45,14 @@ public final class IdempotentConsumer {
    * change, locked): {@code read} is sent with the message id's record, in the same round trip, and runs whatever
    * the message; {@code effect} gets what it read, and runs only the first time. A duplicate's read is dropped, and
    * whatever it locked is released with its transaction.
+   *
+   * <p>Messages that arrive together on an event loop (a relay delivers its batch at once) share one transaction
+   * ({@link TransactionGroups}), each answered after its commit; {@code key} names the row that {@code read} locks
+   * and {@code effect} changes, and a transaction holds one message per key.
    */
-  public <R, T> Future<T> process(UUID messageId, Function<SqlConnection, Future<R>> read,
+  public <R, T> Future<T> process(UUID messageId, UUID key, Function<SqlConnection, Future<R>> read,
                                   BiFunction<SqlConnection, R, Future<T>> effect, Supplier<T> duplicate) {
-    return Transactions.run(pool, conn -> {
+    return groups.run(key, conn -> {
       Future<Boolean> recorded = record(conn, messageId);
       Future<R> found = read.apply(conn);
       return recorded.compose(first -> found.compose(

@@ -53,7 +53,7 @@ public final class PaymentResults {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Unknown payment status"));
     }
     long amount = result.getLong("amount", 0L);
-    return consumer.process(messageId, tx -> orders.findForUpdate(tx, orderId),
+    return consumer.process(messageId, orderId, tx -> orders.findForUpdate(tx, orderId),
         (tx, order) -> applyLocked(tx, order, orderId, status, paymentId, amount, requestId),
         () -> (PaymentOutcome.Applied) null)
       .map(applied -> {

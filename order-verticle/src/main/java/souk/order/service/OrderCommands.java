@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import souk.common.api.ApiReply;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.common.db.TransactionGroups;
 import souk.common.db.Transactions;
 import souk.common.saga.PaymentStatus;
 import souk.order.domain.NewOrder;
@@ -40,6 +41,7 @@ public final class OrderCommands {
   private static final Logger LOG = LoggerFactory.getLogger(OrderCommands.class);
 
   private final Pool pool;
+  private final TransactionGroups creates;
   private final OrderRepository orders;
   private final IdempotencyStore keys;
   private final OrderUpdates updates;
@@ -48,6 +50,7 @@ public final class OrderCommands {
   public OrderCommands(Pool pool, OrderRepository orders, IdempotencyStore keys, OrderUpdates updates,
                        Runnable outboxWritten) {
     this.pool = pool;
+    this.creates = new TransactionGroups(pool);
     this.orders = orders;
     this.keys = keys;
     this.updates = updates;
@@ -64,8 +67,10 @@ public final class OrderCommands {
       return Future.failedFuture(e);
     }
     if (idempotencyKey == null) {
-      // one statement: its own transaction, no BEGIN and COMMIT round trips
-      return insert(pool, userId, order, requestId).onSuccess(r -> outboxWritten.run());
+      // one statement: alone, its own transaction with no BEGIN and COMMIT round trips; in a burst, one commit for
+      // the orders placed together
+      return creates.runStatement(null, client -> insert(client, userId, order, requestId))
+        .onSuccess(r -> outboxWritten.run());
     }
     String fingerprint = order.fingerprint();
     return Transactions.<ApiReply>run(pool, tx -> keys.tryLock(tx, userId, idempotencyKey)

@@ -1,5 +1,6 @@
 package souk.order.service;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -25,6 +26,8 @@ import souk.order.saga.OrderUpdates;
 import souk.order.store.IdempotencyStore;
 import souk.order.store.OrderRepository;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,6 +82,29 @@ class OrderCommandsTest {
   private long messages(String action, UUID orderId) throws Exception {
     return count("SELECT count(*) FROM outbox WHERE action = $1 AND payload->>'orderId' = $2", action,
       orderId.toString());
+  }
+
+  @Test
+  void orders_placed_together_on_an_event_loop_are_committed_together_each_with_its_charge(Vertx vertx)
+    throws Exception {
+    Promise<List<Future<ApiReply>>> sent = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      List<Future<ApiReply>> replies = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        replies.add(commands.create(user, null, body(i), "r-" + i));
+      }
+      sent.complete(replies);
+    });
+    List<Future<ApiReply>> replies = sent.future().await();
+    Future.all(replies).await();
+
+    assertEquals(10, replies.stream().filter(reply -> reply.result().status() == 201).count());
+    assertEquals(10, count("SELECT count(*) FROM orders WHERE user_id = $1", user));
+    assertEquals(10, count("SELECT count(*) FROM outbox m JOIN orders o ON m.payload->>'orderId' = o.id::text "
+      + "WHERE o.user_id = $1 AND m.action = $2", user, SagaMessages.CHARGE), "each order has its charge");
+    assertEquals(1, count("SELECT count(DISTINCT xmin::text) FROM orders WHERE user_id = $1", user),
+      "one transaction");
+    assertEquals(10, outboxWrites.get());
   }
 
   @Test

@@ -55,7 +55,8 @@ public final class PaymentService {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Malformed charge command"));
     }
-    return consumer.process(messageId, tx -> payments.findByOrderForUpdate(tx, draft.orderId()),
+    UUID orderId = draft.orderId();
+    return consumer.process(messageId, orderId, tx -> payments.findByOrderForUpdate(tx, orderId),
         (tx, existing) -> chargeOnce(tx, existing, draft, requestId), () -> Boolean.FALSE)
       .map(written -> acknowledge(written));
   }
@@ -68,7 +69,7 @@ public final class PaymentService {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ServiceException(ErrorCode.VALIDATION, "Malformed refund command"));
     }
-    return consumer.process(messageId, tx -> payments.findByOrderForUpdate(tx, orderId),
+    return consumer.process(messageId, orderId, tx -> payments.findByOrderForUpdate(tx, orderId),
         (tx, payment) -> refundOnce(tx, payment, orderId, requestId), () -> Boolean.FALSE)
       .map(written -> acknowledge(written));
   }
