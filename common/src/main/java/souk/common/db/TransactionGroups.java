@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Group commit for work that arrives together: pieces of work submitted on one event loop while it is busy (a relay's
@@ -46,8 +47,17 @@ public final class TransactionGroups {
   private int groupsInFlight;
   private boolean flushQueued;
 
+  /**
+   * Made on the event loop whose work it groups (a verticle's start), the groups' own statements ({@code BEGIN},
+   * {@code COMMIT}) run on that loop's context, outside any piece's trace; made elsewhere, on the first piece's.
+   */
   public TransactionGroups(Pool pool) {
     this.pool = pool;
+    Context current = Vertx.currentContext();
+    if (current != null && current.isEventLoopContext()) {
+      loop = Thread.currentThread();
+      context = current;
+    }
   }
 
   /**
@@ -73,8 +83,11 @@ public final class TransactionGroups {
     if (current == null || !current.isEventLoopContext() || (loop != null && loop != Thread.currentThread())) {
       return piece.alone(pool);
     }
-    loop = Thread.currentThread();
-    context = current;
+    if (loop == null) {
+      loop = Thread.currentThread();
+      context = current;
+    }
+    piece.context = current;
     waiting.add(piece);
     queueFlush();
     return piece.result.future();
@@ -151,6 +164,8 @@ public final class TransactionGroups {
     final Function<SqlConnection, Future<T>> work;
     final Function<Pool, Future<T>> onItsOwn;
     final Promise<T> result = Promise.promise();
+    /** Where the piece was submitted: its statements run there, in its own trace. */
+    Context context;
 
     Piece(UUID key, Function<SqlConnection, Future<T>> work, Function<Pool, Future<T>> onItsOwn) {
       this.key = key;
@@ -159,19 +174,25 @@ public final class TransactionGroups {
     }
 
     Future<T> start(SqlConnection conn) {
-      try {
-        return work.apply(conn);
-      } catch (Throwable e) {
-        return Future.failedFuture(e);
-      }
+      return onOwnContext(() -> work.apply(conn));
     }
 
     Future<T> alone(Pool pool) {
-      try {
-        return onItsOwn.apply(pool);
-      } catch (Throwable e) {
-        return Future.failedFuture(e);
+      return onOwnContext(() -> onItsOwn.apply(pool));
+    }
+
+    // anything thrown fails the piece, not the group's bookkeeping
+    private Future<T> onOwnContext(Supplier<Future<T>> action) {
+      if (context == null || context == Vertx.currentContext()) {
+        try {
+          return action.get();
+        } catch (Throwable e) {
+          return Future.failedFuture(e);
+        }
       }
+      Promise<T> done = Promise.promise();
+      context.runOnContext(v -> onOwnContext(action).onComplete(done));
+      return done.future();
     }
 
     @SuppressWarnings("unchecked")
