@@ -97,9 +97,20 @@ run_wrk() {
 # can catch two paces. interleaved <ceiling url> <wrk arguments for Souk...> prints "ceiling_rps ceiling_p99 rps
 # p50_ms p99_ms non2xx ratio", each the median of the rounds, the ratio the median of the rounds' own ratios
 ROUNDS=3
+# a ceiling that stops answering makes every ratio after it meaningless: stop with what it left, not with zeros
+ceilings_answer() {
+  local port
+  for port in $CEILING $PROXY; do
+    curl -s -m 5 -o /dev/null "http://127.0.0.1:$port/" && continue
+    log "the ceiling on port $port stopped answering: $(ps -o stat=,etime= -p "$CEILING_PID" "$PROXY_PID" | xargs)"
+    tail -20 "$WORK/ceiling.log" "$WORK/proxy.log" >&2
+    exit 1
+  done
+}
 interleaved() {
   local ceiling=$1 rounds=() i
   shift
+  ceilings_answer
   wrk -t1 -c32 -d"${SECONDS_EACH}s" "$ceiling" >/dev/null 2>&1 || true
   wrk -t1 -c32 -d"${SECONDS_EACH}s" "$@" >/dev/null 2>&1 || true
   for ((i = 0; i < ROUNDS; i++)); do
@@ -115,8 +126,8 @@ PY
 }
 
 # ---- ceilings ----
-java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 & CEILING_PID=$!
-java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 & PROXY_PID=$!
+java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 </dev/null & CEILING_PID=$!
+java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 </dev/null & PROXY_PID=$!
 STARTED+=("$CEILING_PID" "$PROXY_PID")
 drop_bench_databases
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABASE souk_bench_pg" >/dev/null
@@ -131,14 +142,15 @@ pgbench_tps() { pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -c 8 -j 2 -T "
 
 # ---- Souk, as ./run.sh starts it ----
 log "starting Souk with ./run.sh (cluster $CLUSTER, port $PORT)"
-# one signing secret for both starts, so that the tokens signed up below still verify after the restart with TLS
+# one signing secret for both starts, so that the tokens signed up below still verify after the restart with TLS;
+# tokens that outlive the run (15 minutes by default: a slow day's run is longer, and every request became a 401)
 export SOUK_JWT_SECRET="bench-secret-$STAMP-$$-0123456789abcdef"
 start_souk() {  # start_souk <log file>, with any extra settings in the environment
   SOUK_USER_PG_DATABASE=souk_bench_user SOUK_ORDER_PG_DATABASE=souk_bench_order \
     SOUK_PAYMENT_PG_DATABASE=souk_bench_payment \
     SOUK_HTTP_PORT=$PORT SOUK_CLUSTER_NAME=$CLUSTER SOUK_CLUSTER_PORT=5901 SOUK_CLUSTER_MEMBERS=127.0.0.1:5901,127.0.0.1:5902 \
     SOUK_MANAGEMENT_PORT=0 SOUK_RATE_LIMIT_RPS=1000000 SOUK_RATE_LIMIT_BURST=1000000 SOUK_LOGIN_RATE_LIMIT=1000000 \
-    ./run.sh >"$1" 2>&1 & STARTED+=($!)
+    SOUK_TOKEN_TTL_SECONDS=7200 ./run.sh >"$1" 2>&1 </dev/null & STARTED+=($!)
   for _ in $(seq 1 1200); do grep -q "Souk is ready" "$1" && break; sleep 0.1; done
   grep -q "Souk is ready" "$1" || { tail -20 "$1" >&2; exit 1; }
 }
