@@ -35,7 +35,10 @@ import java.util.function.Supplier;
  */
 public final class TransactionGroups {
 
-  /** Pieces in one transaction at most: two statements each stay within the connection's pipelining limit. */
+  /**
+   * Pieces in one transaction at most: their records and reads (two statements each) about fill the connection's
+   * pipelining limit (64); what is over it waits in the client for the first answers.
+   */
   static final int MAX_GROUP = 32;
   /** Group transactions in flight at once; more work waits for one of them to end. */
   static final int MAX_GROUPS_IN_FLIGHT = 2;
