@@ -44,6 +44,13 @@ public final class PgOutboxRelay implements OutboxRelay {
     FOR UPDATE SKIP LOCKED""";
   private static final String DELIVERED =
     "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)";
+  /**
+   * Sent ahead of {@link #DELIVERED}: plan it for the outbox as it is now. Prepared while the table was small, a batch
+   * of keys is cheapest found by reading the whole table, and PostgreSQL may keep that plan for the statement; the
+   * outbox only grows, and unless autovacuum analyzes it nothing plans the statement again, so every batch would read
+   * every row ever written (tens of milliseconds a batch, with the batch's rows locked).
+   */
+  private static final String PLAN_FOR_NOW = "SET LOCAL plan_cache_mode = force_custom_plan";
   private static final String FAILED = """
     UPDATE outbox SET attempts = attempts + 1, rejections = rejections + $4, last_error = $2,
       next_attempt = now() + $3::bigint * interval '1 millisecond'
@@ -140,10 +147,15 @@ public final class PgOutboxRelay implements OutboxRelay {
       // the acknowledged rows of a batch are marked in one statement, not one each; join, not all: a failure is
       // reported only once every delivery is done, so that no late one writes on a connection already given back
       return Future.join(outcomes)
-        .compose(all -> delivered.isEmpty() ? Future.succeededFuture()
-          : conn.preparedQuery(DELIVERED).execute(Tuple.of(delivered.toArray(UUID[]::new))).mapEmpty())
+        .compose(all -> delivered.isEmpty() ? Future.succeededFuture() : markDelivered(conn, delivered))
         .map(marked -> rows.size());
     });
+  }
+
+  private static Future<Void> markDelivered(SqlConnection conn, List<UUID> ids) {
+    // pipelined: both are sent at once; should the SET fail, the transaction is aborted and the UPDATE fails with it
+    conn.query(PLAN_FOR_NOW).execute();
+    return conn.preparedQuery(DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).mapEmpty();
   }
 
   private Future<Void> deliver(Row row) {
