@@ -32,7 +32,7 @@ public class LimiterCost {
     }
 
     Vertx vertx = Vertx.vertx();
-    Breakers breakers = new Breakers(vertx, 5, 5_000, new SimpleMeterRegistry());
+    Breakers breakers = new Breakers(5, 5_000, new SimpleMeterRegistry());
     int calls = 1_000_000;
     CompletableFuture<Long> breakerNs = new CompletableFuture<>();
     // on an event loop, as in the gateway

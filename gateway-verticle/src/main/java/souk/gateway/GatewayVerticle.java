@@ -62,8 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayConfig.Protection protection = config.limits();
     limits = new Limits(vertx, node.cluster().nodeId(), node.metrics(), protection.ratePerSecond(), protection.burst(),
       protection.loginPerMinute(), protection.maxIdentities(), protection.syncMs());
-    Breakers breakers = new Breakers(vertx, config.breakers().maxFailures(), config.breakers().resetMs(),
-      node.metrics());
+    Breakers breakers = new Breakers(config.breakers().maxFailures(), config.breakers().resetMs(), node.metrics());
     ServiceReadiness readiness = new ServiceReadiness(vertx, registry, breakers, directory);
     Probes probes = new Probes(vertx, node.cluster(), node.metrics());
     config.requiredServices().forEach(service -> probes.check(service, () -> readiness.check(service)));

@@ -2,12 +2,7 @@ package souk.gateway.routing;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
@@ -15,23 +10,29 @@ import souk.common.bus.ServiceException;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * One circuit breaker per downstream service kind (vertx-circuit-breaker). {@code maxFailures} consecutive failures
- * (timeouts, no node answering, 5xx answers other than load shedding) open it; while open, calls fail at once with a
- * 503 and a {@code Retry-After} of the time left, without touching the event bus. After {@code resetMs} one call is let through
+ * One circuit breaker per downstream service kind. {@code maxFailures} consecutive failures (timeouts, no node
+ * answering, 5xx answers other than load shedding) open it; while open, calls fail at once with a 503 and a
+ * {@code Retry-After} of the time left, without touching the event bus. After {@code resetMs} one call is let through
  * (half-open): its success closes the breaker, its failure opens it again. Answers that are the client's fault (4xx)
  * are successes for the breaker. The breaker never retries: a timed-out call may have been served.
+ *
+ * <p>Every event loop of the gateway calls through the same breakers. A closed breaker costs a call two volatile
+ * reads and, after a failure, one write; a call's outcome is recorded on the thread that completes it, with no
+ * hand-off to another task. Only the transitions, which are rare, take a lock.
  */
 public final class Breakers {
 
   private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
 
-  private final Vertx vertx;
-  private final CircuitBreakerOptions options;
+  private final int maxFailures;
+  private final long resetMs;
   private final MeterRegistry metrics;
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
 
@@ -39,45 +40,42 @@ public final class Breakers {
    * @param maxFailures consecutive failures that open a breaker
    * @param resetMs     how long a breaker stays open before it lets one call probe, milliseconds
    */
-  public Breakers(Vertx vertx, int maxFailures, long resetMs, MeterRegistry metrics) {
-    this.vertx = vertx;
+  public Breakers(int maxFailures, long resetMs, MeterRegistry metrics) {
+    if (maxFailures < 1 || resetMs < 1) {
+      throw new IllegalArgumentException("a breaker needs at least one failure and a positive reset time");
+    }
+    this.maxFailures = maxFailures;
+    this.resetMs = resetMs;
     this.metrics = metrics;
-    this.options = new CircuitBreakerOptions()
-      .setMaxFailures(maxFailures)
-      .setResetTimeout(resetMs)
-      // the event-bus send timeout bounds every call; a second timer per call would only cost
-      .setTimeout(-1)
-      .setMaxRetries(0)
-      .setFailuresRollingWindow(60_000);
   }
 
   /** Runs {@code call} through the breaker of {@code service}. */
   public <T> Future<T> call(String service, Supplier<Future<T>> call) {
     Breaker breaker = breakers.computeIfAbsent(service, this::create);
-    Supplier<Future<T>> read = () -> call.get().recover(f -> Future.failedFuture(ServiceException.readOnce(f)));
-    return breaker.circuit.execute(read).recover(failure -> failure instanceof OpenCircuitException
-      ? Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
-        service + " is failing; it is not being asked for a few seconds").retryAfter(breaker.secondsUntilProbe()))
-      : Future.failedFuture(failure));
+    Admission admission = breaker.admit();
+    if (admission == Admission.REFUSED) {
+      return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
+        service + " is failing; it is not being asked for a few seconds").retryAfter(breaker.secondsUntilProbe()));
+    }
+    Future<T> result;
+    try {
+      result = call.get().recover(f -> Future.failedFuture(ServiceException.readOnce(f)));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(ServiceException.readOnce(e));
+    }
+    boolean probe = admission == Admission.PROBE;
+    return result.andThen(done -> breaker.record(done.failed() && countsAsFailure(done.cause()), probe));
   }
 
   /** {@code closed}, {@code open} or {@code half-open}; {@code closed} for a service never called. */
   public String state(String service) {
     Breaker breaker = breakers.get(service);
-    return breaker == null ? "closed" : name(breaker.circuit.state());
+    return breaker == null ? "closed" : breaker.current().label;
   }
 
   private Breaker create(String service) {
-    Breaker breaker = new Breaker(CircuitBreaker.create("souk-" + service, vertx, options));
-    breaker.circuit
-      .failurePolicy(done -> done.failed() && countsAsFailure(done.cause()))
-      .openHandler(v -> {
-        breaker.openedAt = System.nanoTime();
-        LOG.warn("circuit breaker opened", kv("service", service), kv("resetMs", options.getResetTimeout()));
-      })
-      .halfOpenHandler(v -> LOG.info("circuit breaker half-open: probing", kv("service", service)))
-      .closeHandler(v -> LOG.info("circuit breaker closed", kv("service", service)));
-    Gauge.builder("souk_breaker_state", breaker, b -> level(b.circuit.state()))
+    Breaker breaker = new Breaker(service);
+    Gauge.builder("souk_breaker_state", breaker, b -> b.current().level)
       .description("Circuit breaker per service: 0 closed, 1 half-open, 2 open")
       .tag("service", service)
       .register(metrics);
@@ -93,32 +91,97 @@ public final class Breakers {
     return problem.errorCode().httpStatus() >= 500 && problem.retryAfterSeconds() == 0;
   }
 
-  private static int level(CircuitBreakerState state) {
-    return switch (state) {
-      case CLOSED -> 0;
-      case HALF_OPEN -> 1;
-      case OPEN -> 2;
-    };
-  }
+  private enum Admission { CALL, PROBE, REFUSED }
 
-  private static String name(CircuitBreakerState state) {
-    return switch (state) {
-      case CLOSED -> "closed";
-      case HALF_OPEN -> "half-open";
-      case OPEN -> "open";
-    };
+  private enum State {
+    CLOSED("closed", 0), HALF_OPEN("half-open", 1), OPEN("open", 2);
+
+    final String label;
+    final int level;
+
+    State(String label, int level) {
+      this.label = label;
+      this.level = level;
+    }
   }
 
   private final class Breaker {
-    final CircuitBreaker circuit;
-    volatile long openedAt;
+    private final String service;
+    private final AtomicInteger failures = new AtomicInteger();
+    private boolean probing;   // under the lock
+    private volatile State state = State.CLOSED;
+    private volatile long openedAt;
 
-    Breaker(CircuitBreaker circuit) {
-      this.circuit = circuit;
+    Breaker(String service) {
+      this.service = service;
+    }
+
+    /** The state as a caller would find it: an open breaker whose time is up is half-open. */
+    State current() {
+      State now = state;
+      return now == State.OPEN && waitedEnough() ? State.HALF_OPEN : now;
+    }
+
+    /** Whether a call may go out now, and as what; an open breaker whose time is up becomes half-open. */
+    Admission admit() {
+      if (state == State.CLOSED) {
+        return Admission.CALL;
+      }
+      synchronized (this) {
+        if (state == State.CLOSED) {
+          return Admission.CALL;
+        }
+        if (state == State.OPEN) {
+          if (!waitedEnough()) {
+            return Admission.REFUSED;
+          }
+          state = State.HALF_OPEN;
+          probing = false;
+          LOG.info("circuit breaker half-open: probing", kv("service", service));
+        }
+        if (probing) {
+          return Admission.REFUSED;
+        }
+        probing = true;
+        return Admission.PROBE;
+      }
+    }
+
+    void record(boolean failed, boolean probe) {
+      if (!failed) {
+        if (probe) {
+          close();
+        } else if (failures.get() != 0) {
+          failures.set(0);
+        }
+      } else if (probe || failures.incrementAndGet() >= maxFailures) {
+        open(probe);
+      }
+    }
+
+    private synchronized void close() {
+      failures.set(0);
+      state = State.CLOSED;
+      LOG.info("circuit breaker closed", kv("service", service));
+    }
+
+    private synchronized void open(boolean probe) {
+      // a late failure of a call sent while closed does not reopen a breaker that a probe is deciding
+      if (state == State.OPEN || (state == State.HALF_OPEN && !probe)) {
+        return;
+      }
+      openedAt = System.nanoTime();
+      state = State.OPEN;
+      failures.set(0);
+      LOG.warn("circuit breaker opened", kv("service", service), kv("resetMs", resetMs));
+    }
+
+    private boolean waitedEnough() {
+      return System.nanoTime() - openedAt >= TimeUnit.MILLISECONDS.toNanos(resetMs);
     }
 
     int secondsUntilProbe() {
-      long leftMs = options.getResetTimeout() - (System.nanoTime() - openedAt) / 1_000_000;
+      long leftMs = resetMs - (System.nanoTime() - openedAt) / 1_000_000;
       return (int) Math.max(1, (leftMs + 999) / 1000);
     }
   }

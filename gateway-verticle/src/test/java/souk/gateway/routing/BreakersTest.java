@@ -2,6 +2,7 @@ package souk.gateway.routing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ class BreakersTest {
   private static final String SERVICE = "flaky-service";
   private final Vertx vertx = Vertx.vertx();
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-  private final Breakers breakers = new Breakers(vertx, 3, 300, metrics);
+  private final Breakers breakers = new Breakers(3, 300, metrics);
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicReference<ErrorCode> answer = new AtomicReference<>(ErrorCode.UNAVAILABLE);
 
@@ -78,14 +79,56 @@ class BreakersTest {
       failureOfCall();
     }
     answer.set(null);
+    awaitHalfOpen();
+    assertEquals(new JsonObject().put("ok", true), call(SERVICE, 2_000).await(5, TimeUnit.SECONDS));
+    assertEquals("closed", breakers.state(SERVICE));
+    assertEquals(0.0, gauge());
+  }
+
+  @Test
+  void a_success_between_failures_starts_the_count_again() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      failureOfCall();
+      failureOfCall();
+      answer.set(null);
+      call(SERVICE, 2_000).await(5, TimeUnit.SECONDS);
+      answer.set(ErrorCode.UNAVAILABLE);
+    }
+    assertEquals("closed", breakers.state(SERVICE), "six failures, never three in a row");
+  }
+
+  @Test
+  void while_the_probe_is_out_other_calls_fail_fast_and_a_failed_probe_opens_it_again() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      failureOfCall();
+    }
+    awaitHalfOpen();
+    Promise<Void> release = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer("slow-" + SERVICE, message -> {
+      received.incrementAndGet();
+      release.future().onComplete(v -> message.fail(ErrorCode.UNAVAILABLE.code(),
+        new ServiceException(ErrorCode.UNAVAILABLE, "still down").toReplyException().getMessage()));
+    }).completion().await();
+    Future<Object> probe = breakers.call(SERVICE, () -> vertx.eventBus()
+      .request("slow-" + SERVICE, new JsonObject(), new DeliveryOptions().setSendTimeout(2_000)).map(m -> m.body()));
+    Throwable meanwhile = failureOfCall();
+    assertEquals(3, received.get() - 1, "only the probe reached a service");
+    assertTrue(ServiceException.from(meanwhile).retryAfterSeconds() >= 1);
+
+    release.complete();
+    assertThrows(Exception.class, () -> probe.await(5, TimeUnit.SECONDS));
+    assertEquals("open", breakers.state(SERVICE));
+    failureOfCall();
+    assertEquals(4, received.get(), "open again: nothing is asked until the next probe");
+  }
+
+  private void awaitHalfOpen() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!breakers.state(SERVICE).equals("half-open") && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     assertEquals("half-open", breakers.state(SERVICE));
-    assertEquals(new JsonObject().put("ok", true), call(SERVICE, 2_000).await(5, TimeUnit.SECONDS));
-    assertEquals("closed", breakers.state(SERVICE));
-    assertEquals(0.0, gauge());
+    assertEquals(1.0, gauge());
   }
 
   @Test

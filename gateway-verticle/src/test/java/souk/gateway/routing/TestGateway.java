@@ -53,7 +53,7 @@ public final class TestGateway {
     directory.use(routes);
     // breakers that never open here: their own tests are in BreakersTest
     ServiceCaller caller = new ServiceCaller(vertx, directory,
-      new Breakers(vertx, Integer.MAX_VALUE, 60_000, new SimpleMeterRegistry()));
+      new Breakers(Integer.MAX_VALUE, 60_000, new SimpleMeterRegistry()));
     Bearer bearer = new Bearer(tokens);
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
