@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Souk against its ceilings, in one run on this machine: a trivial Vert.x HTTP server, a minimal Vert.x proxy and
-# pgbench are measured interleaved with Souk started as users start it (./run.sh), and every Souk figure is given as
+# Souk against its ceilings, in one run on this machine: a trivial Vert.x HTTP server, a minimal Vert.x proxy, the
+# same hop over Vert.x's clustered event bus and pgbench are measured interleaved with Souk started as users start it (./run.sh), and every Souk figure is given as
 # a ratio of its ceiling. Loopback only; bounded in time; stops everything it started. Results: bench/results/.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ SECONDS_EACH="${1:-10}"
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-PORT=18080 CEILING=18081 PROXY=18082
+PORT=18080 CEILING=18081 PROXY=18082 BUS=18083 BUS_CLUSTER_PORTS=(5981 5982)
 URL="http://127.0.0.1:$PORT"
 PG_HOST="${SOUK_PG_HOST:-127.0.0.1}" PG_PORT="${SOUK_PG_PORT:-5432}" PG_USER="${SOUK_PG_USER:-postgres}"
 CLUSTER="souk-bench-$$"
@@ -94,44 +94,59 @@ run_wrk() {
 
 # a ceiling and a Souk scenario in turn, ROUNDS times after a warm-up of each: the machine's pace drifts over minutes
 # (two runs twenty minutes apart once put the hop at 0.64 and 0.94 of the proxy), and a single pair of measurements
-# can catch two paces. interleaved <ceiling url> <wrk arguments for Souk...> prints "ceiling_rps ceiling_p99 rps
-# p50_ms p99_ms non2xx ratio", each the median of the rounds, the ratio the median of the rounds' own ratios
+# can catch two paces. interleaved "<ceiling url>..." <wrk arguments for Souk...> prints, for each ceiling,
+# "ceiling_rps ceiling_p99", then "rps p50_ms p99_ms non2xx", then each ceiling's ratio: each the median of the
+# rounds, a ratio the median of the rounds' own ratios
 ROUNDS=3
 # a ceiling that stops answering makes every ratio after it meaningless: stop with what it left, not with zeros
 ceilings_answer() {
   local port
-  for port in $CEILING $PROXY; do
+  for port in $CEILING $PROXY $BUS; do
     curl -s -m 5 -o /dev/null "http://127.0.0.1:$port/" && continue
-    log "the ceiling on port $port stopped answering: $(ps -o stat=,etime= -p "$CEILING_PID" "$PROXY_PID" | xargs)"
-    tail -20 "$WORK/ceiling.log" "$WORK/proxy.log" >&2
+    log "the ceiling on port $port stopped answering: $(ps -o stat=,etime= -p "${CEILING_PIDS[*]}" | xargs)"
+    tail -20 "$WORK"/ceiling.log "$WORK"/proxy.log "$WORK"/bus-*.log >&2
     exit 1
   done
 }
 interleaved() {
-  local ceiling=$1 rounds=() i
+  local ceilings=($1) rounds=() round ceiling i
   shift
   ceilings_answer
-  wrk -t1 -c32 -d"${SECONDS_EACH}s" "$ceiling" >/dev/null 2>&1 || true
+  for ceiling in "${ceilings[@]}"; do wrk -t1 -c32 -d"${SECONDS_EACH}s" "$ceiling" >/dev/null 2>&1 || true; done
   wrk -t1 -c32 -d"${SECONDS_EACH}s" "$@" >/dev/null 2>&1 || true
   for ((i = 0; i < ROUNDS; i++)); do
-    rounds+=("$(wrk_once "$ceiling") $(wrk_once "$@")")
+    round=""
+    for ceiling in "${ceilings[@]}"; do round+="$(wrk_once "$ceiling") "; done
+    rounds+=("$round$(wrk_once "$@")")
   done
-  python3 - "${rounds[@]}" <<'PY'
+  python3 - "${#ceilings[@]}" "${rounds[@]}" <<'PY'
 import statistics, sys
-rows = [[float(v) for v in r.split()] for r in sys.argv[1:]]  # ceiling rps p50 p99 non2xx, then Souk's
+n = int(sys.argv[1])
+rows = [[float(v) for v in r.split()] for r in sys.argv[2:]]  # rps p50 p99 non2xx of each ceiling, then Souk's
 med = lambda i: statistics.median(r[i] for r in rows)
-ratio = statistics.median(r[4] / r[0] if r[0] else 0 for r in rows)
-print("%.0f %.2f %.0f %.2f %.2f %d %.3f" % (med(0), med(2), med(4), med(5), med(6), med(7), ratio))
+souk = 4 * n
+out = []
+for c in range(n):
+    out += ["%.0f" % med(4 * c), "%.2f" % med(4 * c + 2)]
+out += ["%.0f" % med(souk), "%.2f" % med(souk + 1), "%.2f" % med(souk + 2), "%d" % med(souk + 3)]
+out += ["%.3f" % statistics.median(r[souk] / r[4 * c] if r[4 * c] else 0 for r in rows) for c in range(n)]
+print(" ".join(out))
 PY
 }
 
 # ---- ceilings ----
 java -cp "$CP" bench/Ceiling.java http $CEILING >"$WORK/ceiling.log" 2>&1 </dev/null & CEILING_PID=$!
 java -cp "$CP" bench/Ceiling.java proxy $PROXY $CEILING >"$WORK/proxy.log" 2>&1 </dev/null & PROXY_PID=$!
-STARTED+=("$CEILING_PID" "$PROXY_PID")
+# the hop over the event bus: a consumer in one JVM, an HTTP front in another, a Hazelcast cluster of their own
+java -cp "$CP" bench/Ceiling.java bus-server "${BUS_CLUSTER_PORTS[0]}" "${BUS_CLUSTER_PORTS[1]}" \
+  >"$WORK/bus-server.log" 2>&1 </dev/null & BUS_SERVER_PID=$!
+java -cp "$CP" bench/Ceiling.java bus-front $BUS "${BUS_CLUSTER_PORTS[1]}" "${BUS_CLUSTER_PORTS[0]}" \
+  >"$WORK/bus-front.log" 2>&1 </dev/null & BUS_FRONT_PID=$!
+CEILING_PIDS=("$CEILING_PID" "$PROXY_PID" "$BUS_SERVER_PID" "$BUS_FRONT_PID")
+STARTED+=("${CEILING_PIDS[@]}")
 drop_bench_databases
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABASE souk_bench_pg" >/dev/null
-for port in $CEILING $PROXY; do
+for port in $CEILING $PROXY $BUS; do
   for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   curl -s -o /dev/null "http://127.0.0.1:$port/" || { cat "$WORK"/*.log >&2; echo "a ceiling did not start" >&2; exit 1; }
 done
@@ -156,12 +171,12 @@ start_souk() {  # start_souk <log file>, with any extra settings in the environm
 }
 stop_souk() {  # stops every Souk process started so far; the ceilings keep running
   local pid souk=()
-  for pid in "${STARTED[@]}"; do [[ "$pid" == "$CEILING_PID" || "$pid" == "$PROXY_PID" ]] || souk+=("$pid"); done
+  for pid in "${STARTED[@]}"; do [[ " ${CEILING_PIDS[*]} " == *" $pid "* ]] || souk+=("$pid"); done
   for pid in "${souk[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${souk[@]}"; do
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
-  STARTED=("$CEILING_PID" "$PROXY_PID")
+  STARTED=("${CEILING_PIDS[@]}")
 }
 # the first start after a build has no class-data archives yet and records them as it stops (var/cds/); it is
 # timed as the cold start, and every figure below comes from the second start, as users see every later one
@@ -214,9 +229,9 @@ LUA
 # ---- interleaved scenarios: ceiling, then Souk ----
 log "HTTP ceiling and /health, in turn ($ROUNDS rounds)"
 read -r ceil_rps _ health_rps health_p50 health_p99 _ health_of < <(interleaved "http://127.0.0.1:$CEILING/" "$URL/health")
-log "proxy ceiling and the gateway hop (a 403 answered by the user service from memory), in turn"
-read -r proxy_rps proxy_p99 hop_rps hop_p50 hop_p99 _ hop_of \
-  < <(interleaved "http://127.0.0.1:$PROXY/" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
+log "proxy ceiling, event-bus ceiling and the gateway hop (a 403 answered by the user service from memory), in turn"
+read -r proxy_rps proxy_p99 bus_rps bus_p99 hop_rps hop_p50 hop_p99 _ hop_of hop_of_bus \
+  < <(interleaved "http://127.0.0.1:$PROXY/ http://127.0.0.1:$BUS/" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
 log "pgbench select-only; proxy ceiling and the read path, in turn"
 pg_select=$(pgbench_tps -S)
 gw=$(node_pid gateway) us=$(node_pid user)
@@ -328,9 +343,10 @@ res = {
   "loadRssMb": {"gateway": $gw_load_rss, "user": $us_load_rss},
   "roundsPerRatio": $ROUNDS,
   "ceilings": {"httpRps": $ceil_rps, "proxyRps": $proxy_rps, "proxyP99Ms": $proxy_p99, "proxyRpsBesideReadPath": $read_proxy_rps,
+               "eventBusHopRps": $bus_rps, "eventBusHopP99Ms": $bus_p99, "eventBusHopOfProxy": r($bus_rps, $proxy_rps),
                "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
   "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": $health_of},
-  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": $hop_of},
+  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": $hop_of, "ofEventBusHop": $hop_of_bus},
   "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
                "ofProxy": $read_of, "ofPgSelect": r($read_rps, $pg_select)},
   "readPathTwoUserNodes": {"rps": $read2_rps, "p50Ms": $read2_p50, "p99Ms": $read2_p99},
@@ -360,8 +376,9 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
 /health, hop and read path: medians of {res['roundsPerRatio']} rounds, each in turn with its ceiling)
   ./run.sh to ready               {res['startToReadySeconds']} s ({res['coldStartToReadySeconds']} s just after a build); an added user node serves after {res['addedUserNodeServesAfterSeconds']} s
   ceilings                        HTTP {res['ceilings']['httpRps']} req/s, proxy {res['ceilings']['proxyRps']} req/s (p99 {res['ceilings']['proxyP99Ms']} ms), pgbench select {res['ceilings']['pgSelectTps']} tps, insert {res['ceilings']['pgInsertTps']} tps
+  event-bus hop ceiling           {res['ceilings']['eventBusHopRps']} req/s (p99 {res['ceilings']['eventBusHopP99Ms']} ms) = {res['ceilings']['eventBusHopOfProxy']} x proxy
   GET /health                     {res['health']['rps']} req/s, p99 {res['health']['p99Ms']} ms  = {res['health']['ofHttpCeiling']} x HTTP ceiling
-  gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy
+  gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy, {res['gatewayHop']['ofEventBusHop']} x event-bus hop
   read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy (its {res['ceilings']['proxyRpsBesideReadPath']} req/s in these rounds), {res['readPath']['ofPgSelect']} x pgbench select
   read path, two user nodes       {res['readPathTwoUserNodes']['rps']} req/s, p99 {res['readPathTwoUserNodes']['p99Ms']} ms
   with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
