@@ -73,11 +73,11 @@ public final class TransactionGroups {
   }
 
   /**
-   * Like {@link #run(UUID, Function)}, for work that is a single statement: alone, it runs without a transaction of
-   * its own (one round trip, its own commit).
+   * Like {@link #run(UUID, Function)}, for work that is a single statement changing only rows of its own (an insert):
+   * alone, it runs without a transaction of its own (one round trip, its own commit).
    */
-  public <T> Future<T> runStatement(UUID key, Function<SqlClient, Future<T>> statement) {
-    return submit(new Piece<>(key, statement::apply, statement::apply));
+  public <T> Future<T> runStatement(Function<SqlClient, Future<T>> statement) {
+    return submit(new Piece<>(null, statement::apply, statement::apply));
   }
 
   private <T> Future<T> submit(Piece<T> piece) {

@@ -69,7 +69,7 @@ public final class OrderCommands {
     if (idempotencyKey == null) {
       // one statement: alone, its own transaction with no BEGIN and COMMIT round trips; in a burst, one commit for
       // the orders placed together
-      return creates.runStatement(null, client -> insert(client, userId, order, requestId))
+      return creates.runStatement(client -> insert(client, userId, order, requestId))
         .onSuccess(r -> outboxWritten.run());
     }
     String fingerprint = order.fingerprint();
