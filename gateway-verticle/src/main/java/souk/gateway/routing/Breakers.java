@@ -23,7 +23,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * (half-open): its success closes the breaker, its failure opens it again. Answers that are the client's fault (4xx)
  * are successes for the breaker. The breaker never retries: a timed-out call may have been served.
  *
- * <p>Every event loop of the gateway calls through the same breakers. A closed breaker costs a call two volatile
+ * <p>The outcome of a call sent before the breaker last opened or closed is not counted: a timeout that arrives after
+ * a probe closed the breaker says nothing of the service now.
+ *
+ * <p>Every event loop of the gateway calls through the same breakers. A closed breaker costs a call three volatile
  * reads and, after a failure, one write; a call's outcome is recorded on the thread that completes it, with no
  * hand-off to another task. Only the transitions, which are rare, take a lock.
  */
@@ -57,14 +60,17 @@ public final class Breakers {
       return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
         service + " is failing; it is not being asked for a few seconds").retryAfter(breaker.secondsUntilProbe()));
     }
+    int generation = breaker.generation;
     Future<T> result;
     try {
       result = call.get().recover(f -> Future.failedFuture(ServiceException.readOnce(f)));
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // a probe that threw must still report, or the breaker would wait for it for ever
       result = Future.failedFuture(ServiceException.readOnce(e));
     }
     boolean probe = admission == Admission.PROBE;
-    return result.andThen(done -> breaker.record(done.failed() && countsAsFailure(done.cause()), probe));
+    return result.andThen(done ->
+      breaker.record(generation, done.failed() && countsAsFailure(done.cause()), probe));
   }
 
   /** {@code closed}, {@code open} or {@code half-open}; {@code closed} for a service never called. */
@@ -111,6 +117,8 @@ public final class Breakers {
     private boolean probing;   // under the lock
     private volatile State state = State.CLOSED;
     private volatile long openedAt;
+    /** Changes at every opening and closing: the outcome of a call sent before the last one says nothing now. */
+    private volatile int generation;
 
     Breaker(String service) {
       this.service = service;
@@ -147,29 +155,37 @@ public final class Breakers {
       }
     }
 
-    void record(boolean failed, boolean probe) {
+    void record(int sentIn, boolean failed, boolean probe) {
+      if (sentIn != generation) {
+        return;
+      }
       if (!failed) {
         if (probe) {
-          close();
+          close(sentIn);
         } else if (failures.get() != 0) {
           failures.set(0);
         }
       } else if (probe || failures.incrementAndGet() >= maxFailures) {
-        open(probe);
+        open(sentIn, probe);
       }
     }
 
-    private synchronized void close() {
+    private synchronized void close(int sentIn) {
+      if (sentIn != generation) {
+        return;
+      }
+      generation++;
       failures.set(0);
       state = State.CLOSED;
       LOG.info("circuit breaker closed", kv("service", service));
     }
 
-    private synchronized void open(boolean probe) {
-      // a late failure of a call sent while closed does not reopen a breaker that a probe is deciding
-      if (state == State.OPEN || (state == State.HALF_OPEN && !probe)) {
+    private synchronized void open(int sentIn, boolean probe) {
+      // only the probe decides a half-open breaker
+      if (sentIn != generation || state == State.OPEN || (state == State.HALF_OPEN && !probe)) {
         return;
       }
+      generation++;
       openedAt = System.nanoTime();
       state = State.OPEN;
       failures.set(0);

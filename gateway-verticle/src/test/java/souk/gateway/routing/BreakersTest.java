@@ -25,7 +25,8 @@ class BreakersTest {
   private static final String SERVICE = "flaky-service";
   private final Vertx vertx = Vertx.vertx();
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-  private final Breakers breakers = new Breakers(3, 300, metrics);
+  // long enough that an open breaker stays open across the few calls a test makes, even on a loaded machine
+  private final Breakers breakers = new Breakers(3, 1_000, metrics);
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicReference<ErrorCode> answer = new AtomicReference<>(ErrorCode.UNAVAILABLE);
 
@@ -103,23 +104,60 @@ class BreakersTest {
       failureOfCall();
     }
     awaitHalfOpen();
-    Promise<Void> release = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer("slow-" + SERVICE, message -> {
-      received.incrementAndGet();
-      release.future().onComplete(v -> message.fail(ErrorCode.UNAVAILABLE.code(),
-        new ServiceException(ErrorCode.UNAVAILABLE, "still down").toReplyException().getMessage()));
-    }).completion().await();
-    Future<Object> probe = breakers.call(SERVICE, () -> vertx.eventBus()
-      .request("slow-" + SERVICE, new JsonObject(), new DeliveryOptions().setSendTimeout(2_000)).map(m -> m.body()));
+    SlowCall slow = new SlowCall();
+    Future<Object> probe = slow.send();
+    slow.arrived.future().await(5, TimeUnit.SECONDS);
     Throwable meanwhile = failureOfCall();
-    assertEquals(3, received.get() - 1, "only the probe reached a service");
+    assertEquals(4, received.get(), "only the probe reached a service");
     assertTrue(ServiceException.from(meanwhile).retryAfterSeconds() >= 1);
 
-    release.complete();
+    slow.release.complete();
     assertThrows(Exception.class, () -> probe.await(5, TimeUnit.SECONDS));
     assertEquals("open", breakers.state(SERVICE));
     failureOfCall();
     assertEquals(4, received.get(), "open again: nothing is asked until the next probe");
+  }
+
+  @Test
+  void a_late_failure_of_a_call_sent_before_the_breaker_opened_does_not_count_after_it_closed() throws Exception {
+    SlowCall slow = new SlowCall();
+    Future<Object> early = slow.send();
+    slow.arrived.future().await(5, TimeUnit.SECONDS);
+    for (int i = 0; i < 3; i++) {
+      failureOfCall();
+    }
+    answer.set(null);
+    awaitHalfOpen();
+    call(SERVICE, 2_000).await(5, TimeUnit.SECONDS);
+    assertEquals("closed", breakers.state(SERVICE));
+
+    answer.set(ErrorCode.UNAVAILABLE);
+    failureOfCall();
+    failureOfCall();
+    slow.release.complete();
+    assertThrows(Exception.class, () -> early.await(5, TimeUnit.SECONDS));
+    assertEquals("closed", breakers.state(SERVICE), "two failures since it closed, not three");
+  }
+
+  /** A call to the service that fails (as unavailable) only once released. */
+  private final class SlowCall {
+    final Promise<Void> arrived = Promise.promise();
+    final Promise<Void> release = Promise.promise();
+    private final String address = "slow-" + SERVICE + "-" + System.nanoTime();
+
+    SlowCall() {
+      vertx.eventBus().<JsonObject>consumer(address, message -> {
+        received.incrementAndGet();
+        arrived.tryComplete();
+        release.future().onComplete(v -> message.fail(ErrorCode.UNAVAILABLE.code(),
+          new ServiceException(ErrorCode.UNAVAILABLE, "still down").toReplyException().getMessage()));
+      }).completion().await();
+    }
+
+    Future<Object> send() {
+      return breakers.call(SERVICE, () -> vertx.eventBus()
+        .request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000)).map(m -> m.body()));
+    }
   }
 
   private void awaitHalfOpen() throws InterruptedException {

@@ -47,7 +47,7 @@ public final class PgOutboxRelay implements OutboxRelay {
   /**
    * Sent ahead of {@link #DELIVERED}: plan it for the outbox as it is now. Prepared while the table was small, a batch
    * of keys is cheapest found by reading the whole table, and PostgreSQL may keep that plan for the statement; the
-   * outbox only grows, and unless autovacuum analyzes it nothing plans the statement again, so every batch would read
+   * outbox only grows, and until a VACUUM or ANALYZE of it nothing plans the statement again, so every batch would read
    * every row ever written (tens of milliseconds a batch, with the batch's rows locked).
    */
   private static final String PLAN_FOR_NOW = "SET LOCAL plan_cache_mode = force_custom_plan";
@@ -153,9 +153,14 @@ public final class PgOutboxRelay implements OutboxRelay {
   }
 
   private static Future<Void> markDelivered(SqlConnection conn, List<UUID> ids) {
-    // pipelined: both are sent at once; should the SET fail, the transaction is aborted and the UPDATE fails with it
-    conn.query(PLAN_FOR_NOW).execute();
-    return conn.preparedQuery(DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).mapEmpty();
+    // pipelined: both are sent at once; should the SET fail, the transaction is aborted and the UPDATE fails with
+    // it, and the SET's own failure is the one reported
+    Future<?> planned = conn.query(PLAN_FOR_NOW).execute();
+    return conn.preparedQuery(DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new)))
+      .transform(marked -> {
+        Throwable failure = planned.failed() ? planned.cause() : marked.cause();
+        return failure == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure);
+      });
   }
 
   private Future<Void> deliver(Row row) {
