@@ -453,6 +453,38 @@ class OutboxRelayIT {
     assertEquals(0, count("SELECT count(*) FROM processed_message WHERE message_id = '" + refused + "'"));
   }
 
+  @Test
+  void a_group_whose_connection_dies_is_run_again_message_by_message_and_each_is_applied_once() throws Exception {
+    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
+      .await(5, TimeUnit.SECONDS);
+    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    AtomicBoolean killed = new AtomicBoolean();
+    UUID killer = UUID.randomUUID();
+    List<Future<String>> attempts = submit(true, () -> {
+      List<Future<String>> sent = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sent.add(insertEffect(consumer, UUID.randomUUID(), UUID.randomUUID()));
+      }
+      // the first time, this message's effect ends the connection the group runs on (the database restarting, or a
+      // network cut); run again on its own it is applied like the others
+      sent.add(consumer.process(killer, UUID.randomUUID(), tx -> Future.succeededFuture(),
+        (tx, nothing) -> (killed.compareAndSet(false, true)
+          ? tx.query("SELECT pg_terminate_backend(pg_backend_pid())").execute().mapEmpty()
+          : Future.succeededFuture())
+          .compose(v -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(killer)))
+          .map("applied"),
+        () -> "duplicate"));
+      return sent;
+    });
+    Future.join(attempts).otherwiseEmpty().await(30, TimeUnit.SECONDS);
+
+    assertTrue(killed.get(), "the group's connection was ended");
+    assertEquals(5, attempts.stream().filter(f -> f.succeeded() && f.result().equals("applied")).count(),
+      "every message applied once its group had failed");
+    assertEquals(5, count("SELECT count(*) FROM effect"), "nothing of the failed group was kept, nothing lost");
+    assertEquals(5, count("SELECT count(*) FROM processed_message"));
+  }
+
   private static Future<String> insertEffect(IdempotentConsumer consumer, UUID messageId, UUID row) {
     return consumer.process(messageId, row, tx -> Future.succeededFuture(),
       (tx, nothing) -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(messageId))

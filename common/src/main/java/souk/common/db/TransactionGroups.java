@@ -153,11 +153,18 @@ public final class TransactionGroups {
           }
           return Future.succeededFuture();
         }
-        List<Future<?>> alone = new ArrayList<>(group.size());
-        for (Piece<?> piece : group) {
-          alone.add(piece.alone(pool).onComplete(piece::answer));
-        }
-        return Future.join(alone).mapEmpty();
+        // the group's connection may have died under it (the database restarting, a network cut): the failure reaches
+        // this loop while the client is still letting go of that connection, and a piece started now would be handed
+        // the dead connection again; on the loop's next turn the pool has dropped it
+        Promise<Void> nextTurn = Promise.promise();
+        context.runOnContext(v -> nextTurn.complete());
+        return nextTurn.future().compose(v -> {
+          List<Future<?>> alone = new ArrayList<>(group.size());
+          for (Piece<?> piece : group) {
+            alone.add(piece.alone(pool).onComplete(piece::answer));
+          }
+          return Future.join(alone).mapEmpty();
+        });
       });
   }
 
