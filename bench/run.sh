@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Souk against its ceilings, in one run on this machine: a trivial Vert.x HTTP server, a minimal Vert.x proxy, the
-# same hop over Vert.x's clustered event bus and pgbench are measured interleaved with Souk started as users start it (./run.sh), and every Souk figure is given as
-# a ratio of its ceiling. Loopback only; bounded in time; stops everything it started. Results: bench/results/.
+# same hop over Vert.x's clustered event bus and pgbench are measured interleaved with Souk started as users start
+# it (./run.sh), and every Souk figure is given as a ratio of its ceiling. Loopback only; bounded in time; stops
+# everything it started. Results: bench/results/.
 set -euo pipefail
 
 usage() {

@@ -401,9 +401,7 @@ class OutboxRelayIT {
 
   @Test
   void messages_that_arrive_together_share_one_transaction_and_each_has_its_effect_once() throws Exception {
-    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
-      .await(5, TimeUnit.SECONDS);
-    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    IdempotentConsumer consumer = consumerOfEffects();
     List<UUID> rows = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       rows.add(UUID.randomUUID());
@@ -430,9 +428,7 @@ class OutboxRelayIT {
 
   @Test
   void a_message_that_fails_in_a_group_fails_alone_and_the_others_are_applied() throws Exception {
-    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
-      .await(5, TimeUnit.SECONDS);
-    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    IdempotentConsumer consumer = consumerOfEffects();
     UUID refused = UUID.randomUUID();
     List<Future<String>> attempts = submit(true, () -> {
       List<Future<String>> sent = new ArrayList<>();
@@ -455,9 +451,7 @@ class OutboxRelayIT {
 
   @Test
   void a_group_whose_connection_dies_is_run_again_message_by_message_and_each_is_applied_once() throws Exception {
-    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
-      .await(5, TimeUnit.SECONDS);
-    IdempotentConsumer consumer = new IdempotentConsumer(pool());
+    IdempotentConsumer consumer = consumerOfEffects();
     AtomicBoolean killed = new AtomicBoolean();
     UUID killer = UUID.randomUUID();
     List<Future<String>> attempts = submit(true, () -> {
@@ -483,6 +477,13 @@ class OutboxRelayIT {
       "every message applied once its group had failed");
     assertEquals(5, count("SELECT count(*) FROM effect"), "nothing of the failed group was kept, nothing lost");
     assertEquals(5, count("SELECT count(*) FROM processed_message"));
+  }
+
+  /** A consumer over this database, with the table {@link #insertEffect} writes to. */
+  private IdempotentConsumer consumerOfEffects() throws Exception {
+    pool().query("CREATE TABLE effect (message_id uuid NOT NULL, tx bigint NOT NULL)").execute()
+      .await(5, TimeUnit.SECONDS);
+    return new IdempotentConsumer(pool());
   }
 
   private static Future<String> insertEffect(IdempotentConsumer consumer, UUID messageId, UUID row) {
@@ -613,6 +614,7 @@ class OutboxRelayIT {
   }
 
   static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
-    Eventually.await(what, Duration.ofSeconds(30), Duration.ofMillis(50), condition::getAsBoolean, Boolean.TRUE::equals);
+    Eventually.await(what, Duration.ofSeconds(30), Duration.ofMillis(50), condition::getAsBoolean,
+      Boolean.TRUE::equals);
   }
 }

@@ -153,14 +153,10 @@ public final class PgOutboxRelay implements OutboxRelay {
   }
 
   private static Future<Void> markDelivered(SqlConnection conn, List<UUID> ids) {
-    // pipelined: both are sent at once; should the SET fail, the transaction is aborted and the UPDATE fails with
-    // it, and the SET's own failure is the one reported
-    Future<?> planned = conn.query(PLAN_FOR_NOW).execute();
-    return conn.preparedQuery(DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new)))
-      .transform(marked -> {
-        Throwable failure = planned.failed() ? planned.cause() : marked.cause();
-        return failure == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure);
-      });
+    // pipelined: both are sent at once and answered in order, so a failed SET (which aborts the transaction and the
+    // UPDATE with it) is the failure reported
+    return Future.all(conn.query(PLAN_FOR_NOW).execute(),
+      conn.preparedQuery(DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new)))).mapEmpty();
   }
 
   private Future<Void> deliver(Row row) {
