@@ -1,5 +1,6 @@
 package souk.it;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -9,22 +10,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import souk.it.OtlpReceiver.ExportedSpan;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One order's trace, exported over OTLP by every node to a receiver this test runs: it starts at the client's
- * {@code traceparent}, crosses the gateway, the order node and, through the outbox, the payment node, and comes back
- * to the order node with the payment's result, every span's parent one of the trace's own.
+ * Orders' traces, exported over OTLP by every node to a receiver this test runs. One order's trace starts at the
+ * client's {@code traceparent}, crosses the gateway, the order node and, through the outbox, the payment node, and
+ * comes back to the order node with the payment's result, every span's parent one of the trace's own; orders handled
+ * in one transaction together keep each the trace of an order handled alone.
  */
 class TracingIT {
 
@@ -83,6 +89,91 @@ class TracingIT {
     assertTrue(orderLog.lines().anyMatch(line -> line.contains("\"traceId\":\"" + traceId + "\"")
       && line.contains("\"message\":\"order placed\"") && line.contains("\"requestId\":")),
       "the order node's log line names the trace next to the request id");
+  }
+
+  /**
+   * Orders placed at once are paid together: the payment node runs their messages in one transaction on one
+   * connection ({@code TransactionGroups}). Each message's statements must still be spans of its own order's trace,
+   * the same ones as when a message is paid alone, and never a neighbour's.
+   */
+  @Test
+  void orders_paid_in_one_transaction_each_keep_their_own_sql_spans() throws Exception {
+    Api.Account shopper = shop.signUp();
+    String first = placeTraced(shopper, 1).get(0);
+    Map<String, List<String>> alone = Map.of(
+      "payment-service", settledSql(first, "payment-service"), "order-service", settledSql(first, "order-service"));
+    assertFalse(alone.get("payment-service").isEmpty(), "a payment alone has SQL spans");
+
+    NodeProcess payment = cluster.node(SoukCluster.PAYMENT);
+    NodeProcess order = cluster.node(SoukCluster.ORDER);
+    long paidTogether = groupLines(payment);
+    long placedTogether = groupLines(order);
+    List<String> traces = new ArrayList<>();
+    // a burst is paid in groups unless the messages happen to arrive one by one: a few bursts at most
+    for (int burst = 0; burst < 3 && (groupLines(payment) == paidTogether || groupLines(order) == placedTogether);
+         burst++) {
+      traces.addAll(placeTraced(shopper, 8));
+    }
+    assertTrue(groupLines(payment) > paidTogether, "some payments ran in one transaction together");
+    assertTrue(groupLines(order) > placedTogether, "some orders were placed, or their payments applied, together");
+    for (String traceId : traces) {
+      for (String service : alone.keySet()) {
+        List<String> sql = Eventually.poll(Duration.ofSeconds(30), Duration.ofMillis(100),
+          () -> sql(traceId, service), alone.get(service)::equals);
+        assertEquals(alone.get(service), sql, service + "'s SQL spans in trace " + traceId + "\n"
+          + describe(receiver.trace(traceId)));
+      }
+      assertTrue(order.log().lines().anyMatch(line -> line.contains("\"traceId\":\"" + traceId + "\"")
+        && line.contains("\"message\":\"order placed\"")), "the order placed in trace " + traceId + " is logged in it");
+    }
+  }
+
+  // places n orders at once, each with a trace of its own; waits until each is confirmed; returns their trace ids
+  private static List<String> placeTraced(Api.Account shopper, int n) throws Exception {
+    List<String> traceIds = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> placed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String traceId = hex(16);
+      traceIds.add(traceId);
+      placed.add(cluster.client().post(cluster.gatewayPort(), cluster.gatewayHost(), "/api/v1/orders")
+        .putHeader("Authorization", shopper.bearer())
+        .putHeader("traceparent", "00-" + traceId + "-" + hex(8) + "-01")
+        .sendJson(ShopClient.order("tok_visa", 450, 2)));
+    }
+    Future.all(placed).await(30, TimeUnit.SECONDS);
+    for (Future<HttpResponse<Buffer>> response : placed) {
+      assertEquals(201, response.result().statusCode(), response.result().bodyAsString());
+      String orderId = response.result().bodyAsJsonObject().getString("id");
+      shop.awaitOrder(shopper, orderId, order -> "CONFIRMED".equals(order.getString("status")));
+    }
+    return traceIds;
+  }
+
+  // a trace's SQL spans on one service once they stop arriving (each node exports in batches of its own)
+  private static List<String> settledSql(String traceId, String service) throws Exception {
+    OutboxRelayIT.awaitTrue("the payment's result comes back to the order node in the trace",
+      () -> backAtOrderNode(receiver.trace(traceId)));
+    List<String> last = null;
+    for (int i = 0; i < 50; i++) {
+      List<String> now = sql(traceId, service);
+      if (now.equals(last)) {
+        return now;
+      }
+      last = now;
+      Thread.sleep(500);
+    }
+    return last;
+  }
+
+  // the names of a trace's SQL spans on one service, sorted
+  private static List<String> sql(String traceId, String service) {
+    return receiver.trace(traceId).stream()
+      .filter(s -> s.service().equals(service) && s.kind() == ExportedSpan.CLIENT)
+      .map(ExportedSpan::name).sorted().toList();
+  }
+
+  private static long groupLines(NodeProcess node) {
+    return node.log().lines().filter(line -> line.contains("\"message\":\"pieces in one transaction\"")).count();
   }
 
   // the spans whose parent is neither the client's span nor one of the trace's own

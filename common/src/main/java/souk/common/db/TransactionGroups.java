@@ -5,9 +5,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.internal.SqlConnectionBase;
+import io.vertx.sqlclient.spi.ConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +24,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Group commit for work that arrives together: pieces of work submitted on one event loop while it is busy (a relay's
@@ -42,6 +49,7 @@ public final class TransactionGroups {
   static final int MAX_GROUP = 32;
   /** Group transactions in flight at once; more work waits for one of them to end. */
   static final int MAX_GROUPS_IN_FLIGHT = 2;
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionGroups.class);
 
   private final Pool pool;
   private final ArrayDeque<Piece<?>> waiting = new ArrayDeque<>();
@@ -140,6 +148,9 @@ public final class TransactionGroups {
       Piece<?> piece = group.get(0);
       return piece.alone(pool).onComplete(piece::answer).mapEmpty();
     }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("pieces in one transaction", kv("pieces", group.size()));
+    }
     List<Future<?>> outcomes = new ArrayList<>(group.size());
     return Transactions.run(pool, conn -> {
         group.forEach(piece -> outcomes.add(piece.start(conn)));
@@ -168,6 +179,21 @@ public final class TransactionGroups {
       });
   }
 
+  /**
+   * The group's connection as the piece's own. What a connection's statements answer comes back on the context it
+   * was taken on, the group's: a piece's second statement, sent from there, would be outside the piece's trace, and
+   * so would the trace context of the messages it writes to an outbox. Over the same connection, in the same
+   * transaction, this one answers on the piece's context.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static SqlConnection ownView(SqlConnection conn, Context context) {
+    if (context == null || !(conn instanceof SqlConnectionBase<?> shared)) {
+      return conn;
+    }
+    return shared.driver().wrapConnection((ContextInternal) context, (ConnectionFactory) shared.factory(),
+      shared.unwrap());
+  }
+
   private static final class Piece<T> {
 
     final UUID key;
@@ -184,7 +210,7 @@ public final class TransactionGroups {
     }
 
     Future<T> start(SqlConnection conn) {
-      return onOwnContext(() -> work.apply(conn));
+      return onOwnContext(() -> work.apply(ownView(conn, context)));
     }
 
     Future<T> alone(Pool pool) {
@@ -205,8 +231,17 @@ public final class TransactionGroups {
       return done.future();
     }
 
-    @SuppressWarnings("unchecked")
+    // the group ends on its own context: the piece's caller goes on on the piece's (its trace, its log lines)
     void answer(AsyncResult<?> outcome) {
+      if (context != null && context != Vertx.currentContext()) {
+        context.runOnContext(v -> complete(outcome));
+      } else {
+        complete(outcome);
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void complete(AsyncResult<?> outcome) {
       if (outcome.succeeded()) {
         result.tryComplete((T) outcome.result());
       } else {
