@@ -154,11 +154,11 @@ class TracingIT {
     OutboxRelayIT.awaitTrue("the payment's result comes back to the order node in the trace",
       () -> backAtOrderNode(receiver.trace(traceId)));
     List<String> last = null;
-    for (int i = 0; i < 50; i++) {
+    int unchanged = 0;
+    // the same for a second and a half: several of the nodes' export rounds (OTEL_BSP_SCHEDULE_DELAY)
+    for (int i = 0; i < 60 && unchanged < 3; i++) {
       List<String> now = sql(traceId, service);
-      if (now.equals(last)) {
-        return now;
-      }
+      unchanged = now.equals(last) ? unchanged + 1 : 0;
       last = now;
       Thread.sleep(500);
     }
