@@ -72,7 +72,8 @@ public final class TransactionGroups {
   }
 
   /**
-   * Runs {@code work} in a transaction, shared with the other work submitted with it.
+   * Runs {@code work} in a transaction, shared with the other work submitted with it. {@code work} sends its
+   * statements on the connection it is given, and neither begins nor ends a transaction on it.
    *
    * @param key the row {@code work} locks and changes; {@code null} for work that changes only rows of its own
    */
