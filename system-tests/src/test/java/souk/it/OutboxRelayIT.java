@@ -430,16 +430,10 @@ class OutboxRelayIT {
   void a_message_that_fails_in_a_group_fails_alone_and_the_others_are_applied() throws Exception {
     IdempotentConsumer consumer = consumerOfEffects();
     UUID refused = UUID.randomUUID();
-    List<Future<String>> attempts = submit(true, () -> {
-      List<Future<String>> sent = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        sent.add(insertEffect(consumer, UUID.randomUUID(), UUID.randomUUID()));
-      }
-      // a failing statement aborts the transaction it runs in: the four others must not go down with it
-      sent.add(consumer.process(refused, UUID.randomUUID(), tx -> Future.succeededFuture(),
-        (tx, nothing) -> tx.query("SELECT 1 / 0").execute().map("applied"), () -> "duplicate"));
-      return sent;
-    });
+    // a failing statement aborts the transaction it runs in: the four others must not go down with it
+    List<Future<String>> attempts = fourEffectsAnd(consumer, () -> consumer.process(refused, UUID.randomUUID(),
+      tx -> Future.succeededFuture(), (tx, nothing) -> tx.query("SELECT 1 / 0").execute().map("applied"),
+      () -> "duplicate"));
     Future.join(attempts).otherwiseEmpty().await(20, TimeUnit.SECONDS);
 
     assertEquals(4, attempts.stream().filter(f -> f.succeeded() && f.result().equals("applied")).count());
@@ -454,22 +448,16 @@ class OutboxRelayIT {
     IdempotentConsumer consumer = consumerOfEffects();
     AtomicBoolean killed = new AtomicBoolean();
     UUID killer = UUID.randomUUID();
-    List<Future<String>> attempts = submit(true, () -> {
-      List<Future<String>> sent = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        sent.add(insertEffect(consumer, UUID.randomUUID(), UUID.randomUUID()));
-      }
-      // the first time, this message's effect ends the connection the group runs on (the database restarting, or a
-      // network cut); run again on its own it is applied like the others
-      sent.add(consumer.process(killer, UUID.randomUUID(), tx -> Future.succeededFuture(),
-        (tx, nothing) -> (killed.compareAndSet(false, true)
-          ? tx.query("SELECT pg_terminate_backend(pg_backend_pid())").execute().mapEmpty()
-          : Future.succeededFuture())
-          .compose(v -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(killer)))
-          .map("applied"),
-        () -> "duplicate"));
-      return sent;
-    });
+    // the first time, this message's effect ends the connection the group runs on (the database restarting, or a
+    // network cut); run again on its own it is applied like the others
+    List<Future<String>> attempts = fourEffectsAnd(consumer, () -> consumer.process(killer, UUID.randomUUID(),
+      tx -> Future.succeededFuture(),
+      (tx, nothing) -> (killed.compareAndSet(false, true)
+        ? tx.query("SELECT pg_terminate_backend(pg_backend_pid())").execute().mapEmpty()
+        : Future.succeededFuture())
+        .compose(v -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(killer)))
+        .map("applied"),
+      () -> "duplicate"));
     Future.join(attempts).otherwiseEmpty().await(30, TimeUnit.SECONDS);
 
     assertTrue(killed.get(), "the group's connection was ended");
@@ -491,6 +479,19 @@ class OutboxRelayIT {
       (tx, nothing) -> tx.preparedQuery("INSERT INTO effect VALUES ($1, txid_current())").execute(Tuple.of(messageId))
         .map("applied"),
       () -> "duplicate");
+  }
+
+  /** Four messages that each insert an effect, then {@code fifth}'s, sent together from an event loop. */
+  private List<Future<String>> fourEffectsAnd(IdempotentConsumer consumer, Supplier<Future<String>> fifth)
+    throws Exception {
+    return submit(true, () -> {
+      List<Future<String>> sent = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sent.add(insertEffect(consumer, UUID.randomUUID(), UUID.randomUUID()));
+      }
+      sent.add(fifth.get());
+      return sent;
+    });
   }
 
   /** What {@code sends} returns, sent from an event loop (as a service's consumers are) or from this thread. */
