@@ -58,6 +58,13 @@ for tool in java curl python3 psql pgbench; do
   command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }
 done
 pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || { echo "PostgreSQL does not answer at $PG_HOST:$PG_PORT" >&2; exit 1; }
+# a port already taken would have the bench measure whatever answers there instead of what it started
+for port in $PORT $CEILING $PROXY $BUS "${BUS_CLUSTER_PORTS[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (ss -ltnp 'sport = :$port' names the process): stop it and run again" >&2
+    exit 1
+  fi
+done
 # built first: ./run.sh would rebuild stale jars under the ceilings' feet, and its start-up time is measured
 log "building the jars"
 mvn -B -q package -DskipTests
@@ -68,13 +75,19 @@ json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 node_pid() { sed -n "s/.*started $1 (pid \([0-9]*\).*/\1/p" "$WORK/run.log" | head -1; }
 
-# wrk, closed loop, one measurement: prints "req/s p50_ms p99_ms non2xx"
+# the machine's CPU time, all processes (user, system, interrupts), and its idle time, in clock ticks
+cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
+# wrk, closed loop, one measurement: prints "req/s p50_ms p99_ms non2xx cpu_us busy", the last two the machine's CPU
+# time per request (every process: wrk, the nodes, the kernel) and the share of the machine that was busy
 wrk_once() {
-  local out
+  local out before after
+  before=$(cpu_ticks)
   out=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" --latency "$@")
-  python3 - "$out" <<'PY'
+  after=$(cpu_ticks)
+  python3 - "$out" $before $after "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 out = sys.argv[1]
+busy, idle = int(sys.argv[4]) - int(sys.argv[2]), int(sys.argv[5]) - int(sys.argv[3])
 def ms(label):
     m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     if not m:
@@ -82,8 +95,10 @@ def ms(label):
     v, unit = float(m.group(1)), m.group(2)
     return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+requests = int(re.search(r"(\d+) requests in", out).group(1))
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-print("%.0f %.2f %.2f %s" % (rps, ms("50%"), ms("99%"), bad.group(1) if bad else 0))
+print("%.0f %.2f %.2f %s %.1f %.2f" % (rps, ms("50%"), ms("99%"), bad.group(1) if bad else 0,
+                                       busy / int(sys.argv[6]) * 1e6 / max(requests, 1), busy / max(busy + idle, 1)))
 PY
 }
 
@@ -96,8 +111,8 @@ run_wrk() {
 # a ceiling and a Souk scenario in turn, ROUNDS times after a warm-up of each: the machine's pace drifts over minutes
 # (two runs twenty minutes apart once put the hop at 0.64 and 0.94 of the proxy), and a single pair of measurements
 # can catch two paces. interleaved "<ceiling url>..." <wrk arguments for Souk...> prints, for each ceiling,
-# "ceiling_rps ceiling_p99", then "rps p50_ms p99_ms non2xx", then each ceiling's ratio: each the median of the
-# rounds, a ratio the median of the rounds' own ratios
+# "ceiling_rps ceiling_p99", then "rps p50_ms p99_ms non2xx", then each ceiling's ratio, then "cpu_us busy" of each
+# ceiling and of Souk: each the median of the rounds, a ratio the median of the rounds' own ratios
 ROUNDS=3
 # a ceiling that stops answering makes every ratio after it meaningless: stop with what it left, not with zeros
 ceilings_answer() {
@@ -124,16 +139,19 @@ interleaved() {
   python3 - "${#ceilings[@]}" "${rounds[@]}" <<'PY'
 import statistics, sys
 n = int(sys.argv[1])
-rows = [[float(v) for v in r.split()] for r in sys.argv[2:]]  # rps p50 p99 non2xx of each ceiling, then Souk's
+# rps p50 p99 non2xx cpu_us busy of each ceiling, then Souk's
+rows = [[float(v) for v in r.split()] for r in sys.argv[2:]]
 med = lambda i: statistics.median(r[i] for r in rows)
-souk = 4 * n
+souk = 6 * n
 out = []
 for c in range(n):
-    out += ["%.0f" % med(4 * c), "%.2f" % med(4 * c + 2)]
+    out += ["%.0f" % med(6 * c), "%.2f" % med(6 * c + 2)]
 out += ["%.0f" % med(souk), "%.2f" % med(souk + 1), "%.2f" % med(souk + 2), "%d" % med(souk + 3)]
-out += ["%.3f" % statistics.median(r[souk] / r[4 * c] if r[4 * c] else 0 for r in rows) for c in range(n)]
+out += ["%.3f" % statistics.median(r[souk] / r[6 * c] if r[6 * c] else 0 for r in rows) for c in range(n)]
+for c in list(range(n)) + [n]:
+    out += ["%.1f" % med(6 * c + 4), "%.2f" % med(6 * c + 5)]
 for c in range(n):
-    if any(r[4 * c + 3] for r in rows):  # a ceiling that answers errors fast would pass for a fast ceiling
+    if any(r[6 * c + 3] for r in rows):  # a ceiling that answers errors fast would pass for a fast ceiling
         sys.stderr.write("[bench] ceiling %d of this scenario answered non-2xx: its figures are not a ceiling\n" % (c + 1))
 print(" ".join(out))
 PY
@@ -154,6 +172,9 @@ psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABAS
 for port in $CEILING $PROXY $BUS; do
   for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   curl -sf -o /dev/null "http://127.0.0.1:$port/" || { cat "$WORK"/*.log >&2; echo "a ceiling did not start" >&2; exit 1; }
+done
+for pid in "${CEILING_PIDS[@]}"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$WORK"/*.log >&2; echo "a ceiling did not start" >&2; exit 1; }
 done
 pgbench -q -i -s 1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" souk_bench_pg >/dev/null 2>&1
 psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d souk_bench_pg -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v double precision, at timestamptz DEFAULT now())" >/dev/null
@@ -233,9 +254,10 @@ LUA
 
 # ---- interleaved scenarios: ceiling, then Souk ----
 log "HTTP ceiling and /health, in turn ($ROUNDS rounds)"
-read -r ceil_rps _ health_rps health_p50 health_p99 _ health_of < <(interleaved "http://127.0.0.1:$CEILING/" "$URL/health")
+read -r ceil_rps _ health_rps health_p50 health_p99 _ health_of _ < <(interleaved "http://127.0.0.1:$CEILING/" "$URL/health")
 log "proxy ceiling, event-bus ceiling and the gateway hop (a 403 answered by the user service from memory), in turn"
 read -r proxy_rps proxy_p99 bus_rps bus_p99 hop_rps hop_p50 hop_p99 _ hop_of hop_of_bus \
+  proxy_cpu proxy_busy bus_cpu bus_busy hop_cpu hop_busy \
   < <(interleaved "http://127.0.0.1:$PROXY/ http://127.0.0.1:$BUS/" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
 log "pgbench select-only; proxy ceiling and the read path, in turn"
 pg_select=$(pgbench_tps -S)
@@ -243,7 +265,7 @@ gw=$(node_pid gateway) us=$(node_pid user)
 # sampled during the read path's warm-up, which follows the proxy's
 ( sleep $((SECONDS_EACH + SECONDS_EACH / 2)); echo "$(rss_mb "$gw") $(rss_mb "$us")" > "$WORK/load-rss" ) &
 sampler=$!
-read -r read_proxy_rps _ read_rps read_p50 read_p99 read_bad read_of \
+read -r read_proxy_rps _ read_rps read_p50 read_p99 read_bad read_of read_proxy_cpu read_proxy_busy read_cpu read_busy \
   < <(interleaved "http://127.0.0.1:$PROXY/" -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 wait "$sampler"
 read -r gw_load_rss us_load_rss < "$WORK/load-rss"
@@ -292,7 +314,7 @@ left=$(settle)   # the warm-up's orders settle first: the measured run starts wi
 [[ "$left" == 0 ]] || log "the warm-up's orders did not all settle ($left pending): the write path is measured busy"
 measured_from=$("${PG_ORDERS[@]}" "SELECT now()")
 before=$("${PG_ORDERS[@]}" "SELECT count(*) FROM orders WHERE user_id IN ($ids_sql)")
-read -r write_rps write_p50 write_p99 write_bad < <(wrk_once -s "$WORK/orders.lua" "$URL/api/v1/orders")
+read -r write_rps write_p50 write_p99 write_bad _ < <(wrk_once -s "$WORK/orders.lua" "$URL/api/v1/orders")
 pending=$(settle)
 # settled when the last order of the run was: the database's clock, not the poll's second
 settled_s=$("${PG_ORDERS[@]}" "SELECT coalesce(extract(epoch FROM max(updated_at) - '$measured_from'::timestamptz), 0) FROM orders WHERE user_id IN ($ids_sql) AND created_at >= '$measured_from'")
@@ -328,13 +350,13 @@ SOUK_CLUSTER_TLS_CA="$WORK/certs/ca.pem" SOUK_CLUSTER_TLS_CERT="$WORK/certs/orde
   SOUK_CLUSTER_TLS_KEY="$WORK/certs/order-key.pem" start_souk "$WORK/run-tls.log"
 read -r tls_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
 read -r tls_hop_rps tls_hop_p50 tls_hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
-read -r tls_read_rps tls_read_p50 tls_read_p99 tls_read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+read -r tls_read_rps tls_read_p50 tls_read_p99 tls_read_bad _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
 log "the same cluster with tracing on (every trace sampled, OTLP to the HTTP ceiling server as a sink): read path"
 stop_souk
 SOUK_OTEL_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CEILING" start_souk "$WORK/run-otel.log"
 read -r otel_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
-read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
+read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
 python3 - "$RESULTS/$STAMP.json" <<PY
 import json, sys
@@ -351,9 +373,13 @@ res = {
                "eventBusHopRps": $bus_rps, "eventBusHopP99Ms": $bus_p99, "eventBusHopOfProxy": r($bus_rps, $proxy_rps),
                "pgSelectTps": $pg_select, "pgInsertTps": $pg_insert},
   "health": {"rps": $health_rps, "p50Ms": $health_p50, "p99Ms": $health_p99, "ofHttpCeiling": $health_of},
-  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": $hop_of, "ofEventBusHop": $hop_of_bus},
+  "gatewayHop": {"rps": $hop_rps, "p50Ms": $hop_p50, "p99Ms": $hop_p99, "ofProxy": $hop_of, "ofEventBusHop": $hop_of_bus,
+                 "machineCpuUsPerRequest": {"hop": $hop_cpu, "proxy": $proxy_cpu, "eventBusHop": $bus_cpu},
+                 "machineBusyShare": {"hop": $hop_busy, "proxy": $proxy_busy, "eventBusHop": $bus_busy}},
   "readPath": {"rps": $read_rps, "p50Ms": $read_p50, "p99Ms": $read_p99, "non2xx": $read_bad,
-               "ofProxy": $read_of, "ofPgSelect": r($read_rps, $pg_select)},
+               "ofProxy": $read_of, "ofPgSelect": r($read_rps, $pg_select),
+               "machineCpuUsPerRequest": {"readPath": $read_cpu, "proxy": $read_proxy_cpu},
+               "machineBusyShare": {"readPath": $read_busy, "proxy": $read_proxy_busy}},
   "readPathTwoUserNodes": {"rps": $read2_rps, "p50Ms": $read2_p50, "p99Ms": $read2_p99},
   "clusterTls": {"proxyRps": $tls_proxy_rps,
                  "gatewayHop": {"rps": $tls_hop_rps, "p50Ms": $tls_hop_p50, "p99Ms": $tls_hop_p99, "ofProxy": r($tls_hop_rps, $tls_proxy_rps)},
@@ -375,7 +401,7 @@ res = {
   "perRequestCost": json.loads('$costs'),
 }
 json.dump(res, open(sys.argv[1], "w"), indent=2)
-w = res["writePath"]
+w, h, rp = res["writePath"], res["gatewayHop"], res["readPath"]
 print(f"""
 Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['secondsPerScenario']} s per scenario, wrk -t1 -c32 after a warm-up;
 /health, hop and read path: medians of {res['roundsPerRatio']} rounds, each in turn with its ceiling)
@@ -385,6 +411,8 @@ Souk against its ceilings ({res['machine']['cores']} cores, {res['machine']['sec
   GET /health                     {res['health']['rps']} req/s, p99 {res['health']['p99Ms']} ms  = {res['health']['ofHttpCeiling']} x HTTP ceiling
   gateway hop (no database)       {res['gatewayHop']['rps']} req/s, p99 {res['gatewayHop']['p99Ms']} ms  = {res['gatewayHop']['ofProxy']} x proxy, {res['gatewayHop']['ofEventBusHop']} x event-bus hop
   read path GET /users/me         {res['readPath']['rps']} req/s, p99 {res['readPath']['p99Ms']} ms  = {res['readPath']['ofProxy']} x proxy (its {res['ceilings']['proxyRpsBesideReadPath']} req/s in these rounds), {res['readPath']['ofPgSelect']} x pgbench select
+  machine CPU per request        hop {h['machineCpuUsPerRequest']['hop']} us, proxy {h['machineCpuUsPerRequest']['proxy']} us, event-bus hop {h['machineCpuUsPerRequest']['eventBusHop']} us; read path {rp['machineCpuUsPerRequest']['readPath']} us (its proxy {rp['machineCpuUsPerRequest']['proxy']} us)
+  share of the machine busy       hop {h['machineBusyShare']['hop']}, proxy {h['machineBusyShare']['proxy']}, event-bus hop {h['machineBusyShare']['eventBusHop']}; read path {rp['machineBusyShare']['readPath']} (its proxy {rp['machineBusyShare']['proxy']})
   read path, two user nodes       {res['readPathTwoUserNodes']['rps']} req/s, p99 {res['readPathTwoUserNodes']['p99Ms']} ms
   with event-bus TLS: hop         {res['clusterTls']['gatewayHop']['rps']} req/s, p99 {res['clusterTls']['gatewayHop']['p99Ms']} ms = {res['clusterTls']['gatewayHop']['ofProxy']} x proxy
   with event-bus TLS: read path   {res['clusterTls']['readPath']['rps']} req/s, p99 {res['clusterTls']['readPath']['p99Ms']} ms = {res['clusterTls']['readPath']['ofProxy']} x proxy ({res['clusterTls']['readPathOfPlain']} of the plain read path's ratio)
