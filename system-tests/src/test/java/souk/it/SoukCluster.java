@@ -310,8 +310,9 @@ public final class SoukCluster implements BeforeAllCallback, AfterAllCallback, A
 
   /** Joins as a member whose event bus uses {@code eventBus} (TLS settings of its own, or none). */
   public Vertx joinAsMember(String name, int offset, EventBusOptions eventBus) throws Exception {
+    // every address the nodes list, not the first node's alone: that node may be the one a test stopped
     NodeConfig member = NodeConfig.member(name, id, "127.0.0.1", clusterPort + 10 + offset,
-      List.of("127.0.0.1:" + clusterPort));
+      List.of(members().split(",")));
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.load(member));
     Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setEventBusOptions(eventBus.setHost("127.0.0.1").setPort(0)))
