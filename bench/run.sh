@@ -46,6 +46,15 @@ cleanup() {
   drop_bench_databases
   rm -rf "$WORK"
 }
+# a port already taken would have the bench measure whatever answers there instead of what it started; checked
+# before the clean-up is set, which would drop the databases of a bench that holds those ports
+for port in $PORT $CEILING $PROXY $BUS "${BUS_CLUSTER_PORTS[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (ss -ltnp 'sport = :$port' names the process): stop it and run again" >&2
+    rm -rf "$WORK"
+    exit 1
+  fi
+done
 trap cleanup EXIT INT TERM
 
 # ---- prerequisites ----
@@ -58,13 +67,6 @@ for tool in java curl python3 psql pgbench; do
   command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }
 done
 pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || { echo "PostgreSQL does not answer at $PG_HOST:$PG_PORT" >&2; exit 1; }
-# a port already taken would have the bench measure whatever answers there instead of what it started
-for port in $PORT $CEILING $PROXY $BUS "${BUS_CLUSTER_PORTS[@]}"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use (ss -ltnp 'sport = :$port' names the process): stop it and run again" >&2
-    exit 1
-  fi
-done
 # built first: ./run.sh would rebuild stale jars under the ceilings' feet, and its start-up time is measured
 log "building the jars"
 mvn -B -q package -DskipTests
