@@ -93,16 +93,16 @@ class TracingIT {
 
   /**
    * Orders placed at once are paid together: the payment node runs their messages in one transaction on one
-   * connection ({@code TransactionGroups}). Each message's statements must still be spans of its own order's trace,
-   * the same ones as when a message is paid alone, and never a neighbour's.
+   * connection ({@code TransactionGroups}). Each message's statements and event-bus requests must still be spans of
+   * its own order's trace, the same ones as when a message is paid alone, and never a neighbour's.
    */
   @Test
-  void orders_paid_in_one_transaction_each_keep_their_own_sql_spans() throws Exception {
+  void orders_paid_in_one_transaction_each_keep_their_own_client_spans() throws Exception {
     Api.Account shopper = shop.signUp();
     String first = placeTraced(shopper, 1).get(0);
     Map<String, List<String>> alone = Map.of(
-      "payment-service", settledSql(first, "payment-service"), "order-service", settledSql(first, "order-service"));
-    assertFalse(alone.get("payment-service").isEmpty(), "a payment alone has SQL spans");
+      "payment-service", settledClientSpans(first, "payment-service"), "order-service", settledClientSpans(first, "order-service"));
+    assertFalse(alone.get("payment-service").isEmpty(), "a payment alone has client spans");
 
     NodeProcess payment = cluster.node(SoukCluster.PAYMENT);
     NodeProcess order = cluster.node(SoukCluster.ORDER);
@@ -118,9 +118,9 @@ class TracingIT {
     assertTrue(groupLines(order) > placedTogether, "some orders were placed, or their payments applied, together");
     for (String traceId : traces) {
       for (String service : alone.keySet()) {
-        List<String> sql = Eventually.poll(Duration.ofSeconds(30), Duration.ofMillis(100),
-          () -> sql(traceId, service), alone.get(service)::equals);
-        assertEquals(alone.get(service), sql, service + "'s SQL spans in trace " + traceId + "\n"
+        List<String> spans = Eventually.poll(Duration.ofSeconds(30), Duration.ofMillis(100),
+          () -> clientSpans(traceId, service), alone.get(service)::equals);
+        assertEquals(alone.get(service), spans, service + "'s client spans in trace " + traceId + "\n"
           + describe(receiver.trace(traceId)));
       }
       assertTrue(order.log().lines().anyMatch(line -> line.contains("\"traceId\":\"" + traceId + "\"")
@@ -149,15 +149,15 @@ class TracingIT {
     return traceIds;
   }
 
-  // a trace's SQL spans on one service once they stop arriving (each node exports in batches of its own)
-  private static List<String> settledSql(String traceId, String service) throws Exception {
+  // a trace's client spans on one service once they stop arriving (each node exports in batches of its own)
+  private static List<String> settledClientSpans(String traceId, String service) throws Exception {
     OutboxRelayIT.awaitTrue("the payment's result comes back to the order node in the trace",
       () -> backAtOrderNode(receiver.trace(traceId)));
     List<String> last = null;
     int unchanged = 0;
     // the same for a second and a half: several of the nodes' export rounds (OTEL_BSP_SCHEDULE_DELAY)
     for (int i = 0; i < 60 && unchanged < 3; i++) {
-      List<String> now = sql(traceId, service);
+      List<String> now = clientSpans(traceId, service);
       unchanged = now.equals(last) ? unchanged + 1 : 0;
       last = now;
       Thread.sleep(500);
@@ -165,8 +165,9 @@ class TracingIT {
     return last;
   }
 
-  // the names of a trace's SQL spans on one service, sorted
-  private static List<String> sql(String traceId, String service) {
+  // the names of a trace's client spans on one service, sorted: its SQL statements and its event-bus requests (an
+  // outbox delivery among them)
+  private static List<String> clientSpans(String traceId, String service) {
     return receiver.trace(traceId).stream()
       .filter(s -> s.service().equals(service) && s.kind() == ExportedSpan.CLIENT)
       .map(ExportedSpan::name).sorted().toList();
