@@ -93,6 +93,8 @@ dead_node() {
   return 1
 }
 
+command -v curl >/dev/null || { echo "curl is missing: install it (on Debian: apt-get install -y curl)" >&2; exit 1; }
+
 if jars_stale; then
   log "building the node jars (mvn -B -q package -DskipTests)..."
   mvn -B -q -Dstyle.color=never package -DskipTests
@@ -123,22 +125,25 @@ for node in "${NODES[@]}"; do
   log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
 done
 
-log "waiting for http://$HTTP_HOST:$HTTP_PORT/ready ..."
-until [[ "$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://$HTTP_HOST:$HTTP_PORT/ready" || true)" == 200 ]]; do
+# with SOUK_TLS_CERT the gateway speaks HTTPS only; its certificate may be a development one (scripts/dev-certs.sh)
+SCHEME=http CURL_TLS=()
+[[ -z "${SOUK_TLS_CERT:-}" ]] || { SCHEME=https; CURL_TLS=(--insecure); }
+base="$SCHEME://$HTTP_HOST:$HTTP_PORT"
+log "waiting for $base/ready ..."
+until [[ "$(curl -s "${CURL_TLS[@]}" --max-time 3 -o /dev/null -w '%{http_code}' "$base/ready" || true)" == 200 ]]; do
   if node=$(dead_node); then
     log "$node exited while starting; see $LOG_DIR/$node.log"
     stop_nodes
     exit 1
   fi
   if (( ($(date +%s%N) - started) / 1000000000 > READY_TIMEOUT )); then
-    log "not ready after $READY_TIMEOUT s; see $LOG_DIR/ and http://$HTTP_HOST:$HTTP_PORT/ready"
+    log "not ready after $READY_TIMEOUT s; see $LOG_DIR/ and $base/ready"
     stop_nodes
     exit 1
   fi
   sleep 0.2
 done
 
-base="http://$HTTP_HOST:$HTTP_PORT"
 tenths=$(( ($(date +%s%N) - started) / 100000000 ))
 cat <<INFO
 [run] Souk is ready after $((tenths / 10)).$((tenths % 10)) s

@@ -35,7 +35,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mvn -B -q package -DskipTests
 mkdir -p "$RESULTS"
 

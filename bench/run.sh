@@ -55,7 +55,9 @@ for port in $PORT $CEILING $PROXY $BUS "${BUS_CLUSTER_PORTS[@]}"; do
     exit 1
   fi
 done
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---- prerequisites ----
 if ! command -v wrk >/dev/null; then

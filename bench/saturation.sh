@@ -27,7 +27,7 @@ CLUSTER="souk-saturation-$$"
 WORK=$(mktemp -d)
 RESULTS=bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RUN_PID=""
+RUN_PID="" SAMPLER=""
 HOGS="${SATURATION_HOGS:-0}"
 HOG_PIDS=()
 log() { printf '[saturation] %s\n' "$*" >&2; }
@@ -37,11 +37,14 @@ stop_hogs() {
 }
 cleanup() {
   stop_hogs
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null || true
   [[ -n "$RUN_PID" ]] && kill -TERM "$RUN_PID" 2>/dev/null || true
   for _ in $(seq 1 300); do [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.1; done
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
 mvn -B -q package -DskipTests
 mkdir -p "$RESULTS"

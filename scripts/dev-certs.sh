@@ -5,28 +5,34 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: scripts/dev-certs.sh [directory, default var/certs] [host address for the certificates, default 127.0.0.1]"
+  echo "usage: scripts/dev-certs.sh [directory, default var/certs] [host address or name for the certificates, default 127.0.0.1]"
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 DIR="${1:-var/certs}"
 ADDRESS="${2:-127.0.0.1}"
 DAYS=825
+# the second argument may be an address or a host name
+if [[ "$ADDRESS" =~ ^[0-9.]+$ || "$ADDRESS" == *:* ]]; then SAN="IP:$ADDRESS"; else SAN="DNS:$ADDRESS"; fi
 command -v openssl >/dev/null || { echo "openssl is missing (apt-get install -y openssl)" >&2; exit 1; }
+# openssl's chatter is kept out of the way, and shown when a step fails
+quiet() {
+  local out
+  out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "dev-certs: failed: $*" >&2; exit 1; }
+}
 mkdir -p "$DIR"
 cd "$DIR"
 
 if [[ ! -f ca.pem ]]; then
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days "$DAYS" \
-    -subj "/CN=Souk development CA" >/dev/null 2>&1
+  quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days "$DAYS" \
+    -subj "/CN=Souk development CA"
 fi
 
 issue() {
   local name=$1
-  openssl req -newkey rsa:2048 -nodes -keyout "$name-key.pem" -out "$name.csr" -subj "/CN=souk-$name" >/dev/null 2>&1
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$ADDRESS" \
-    > "$name.ext"
-  openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "$name.pem" -days "$DAYS" \
-    -extfile "$name.ext" >/dev/null 2>&1
+  quiet openssl req -newkey rsa:2048 -nodes -keyout "$name-key.pem" -out "$name.csr" -subj "/CN=souk-$name"
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$SAN" > "$name.ext"
+  quiet openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "$name.pem" -days "$DAYS" \
+    -extfile "$name.ext"
   rm -f "$name.csr" "$name.ext"
 }
 for name in gateway user order payment https; do issue "$name"; done
