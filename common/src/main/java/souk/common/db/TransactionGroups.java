@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
@@ -37,8 +38,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * <p>A group holds at most one piece per key (the row its work changes, read and locked first), so that no piece
  * reads a row another piece of the same transaction has changed, and its pieces start in the order of their keys,
  * so that two groups lock rows in one order. If anything in a group fails, nothing of it is committed and every piece
- * runs again on its own: one piece's failure is that piece's alone. Work submitted off an event loop, or from another
- * event loop than the first, runs on its own at once.
+ * runs again on its own: one piece's failure is that piece's alone. A {@code COMMIT} whose answer never came (the
+ * connection lost with it) is the exception: the group may have been committed, so no piece runs again (an insert
+ * would be made twice), and each fails with that error, as a transaction of its own would. Work submitted off an event
+ * loop, or from another event loop than the first, runs on its own at once.
  */
 public final class TransactionGroups {
 
@@ -165,6 +168,12 @@ public final class TransactionGroups {
           }
           return Future.succeededFuture();
         }
+        if (commitInDoubt(group, outcomes, done.cause())) {
+          LOG.warn("a group's commit got no answer: its pieces fail, none runs again", kv("pieces", group.size()),
+            kv("error", String.valueOf(done.cause().getMessage())));
+          group.forEach(piece -> piece.answer(done));
+          return Future.succeededFuture();
+        }
         // the group's connection may have died under it (the database restarting, a network cut): the failure reaches
         // this loop while the client is still letting go of that connection, and a piece started now would be handed
         // the dead connection again; on the loop's next turn the pool has dropped it
@@ -178,6 +187,16 @@ public final class TransactionGroups {
           return Future.join(alone).mapEmpty();
         });
       });
+  }
+
+  /**
+   * Whether the group failed at its {@code COMMIT} without an answer from the database: every piece's work succeeded,
+   * so the failure is the commit's, and it is not the database refusing the commit (an error it answered, which rolls
+   * back, and the pieces may run again) but a lost connection or a timeout.
+   */
+  private static boolean commitInDoubt(List<Piece<?>> group, List<Future<?>> outcomes, Throwable failure) {
+    boolean refused = failure instanceof PgException && !Unavailability.isTransient(failure);
+    return !refused && outcomes.size() == group.size() && outcomes.stream().allMatch(Future::succeeded);
   }
 
   /**

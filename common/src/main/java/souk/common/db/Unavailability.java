@@ -1,5 +1,6 @@
 package souk.common.db;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -7,8 +8,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Tells a failure of something the service depends on (its database unreachable, restarting or out of
- * connections) from a bug. The first is a 503 the client may retry; the second a 500.
+ * Tells a failure of something the service depends on (its database unreachable, restarting, out of connections or
+ * resources, or rolling back a transaction that deadlocked) from a bug. The first is a 503 the client may retry; the second a 500.
  */
 public final class Unavailability {
 
@@ -23,7 +24,12 @@ public final class Unavailability {
         || t instanceof ClosedConnectionException || t instanceof TimeoutException) {
         return true;
       }
-      if (t instanceof PgException pg && isConnectionState(pg.getSqlState())) {
+      if (t instanceof PgException pg && isTransientState(pg.getSqlState())) {
+        return true;
+      }
+      // a statement sent on a connection the client has just seen close (the server ended it, the network cut it)
+      if (t instanceof VertxException && t.getMessage() != null
+        && t.getMessage().startsWith("Connection is not active now")) {
         return true;
       }
       // the pool refuses at once when its bounded wait queue is full
@@ -34,8 +40,14 @@ public final class Unavailability {
     return false;
   }
 
-  // SQLSTATE class 08: connection exception; 57P01..57P03: the server is shutting down or starting
-  private static boolean isConnectionState(String state) {
-    return state != null && (state.startsWith("08") || state.startsWith("57P0"));
+  /**
+   * SQLSTATE class 08 (connection exception); 57P01..57P03 (the server shutting down or starting); class 40 (a
+   * deadlock or serialization failure: the transaction was rolled back and may simply run again); class 53 (out of
+   * disk, memory or connections); 55P03 (a lock not available in time) and 57014 (a statement cancelled, e.g. by
+   * {@code statement_timeout}). None of them says anything about the request; all of them may pass.
+   */
+  private static boolean isTransientState(String state) {
+    return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("40")
+      || state.startsWith("53") || state.equals("55P03") || state.equals("57014"));
   }
 }

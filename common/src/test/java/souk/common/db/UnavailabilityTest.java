@@ -24,12 +24,19 @@ class UnavailabilityTest {
     assertTrue(Unavailability.isTransient(new IOException("Broken pipe")));
     assertTrue(Unavailability.isTransient(new PgException("terminating connection", "FATAL", "57P01", null)));
     assertTrue(Unavailability.isTransient(new PgException("no connection", "FATAL", "08006", null)));
+    assertTrue(Unavailability.isTransient(new VertxException("Connection is not active now, current status: CLOSED")));
+    for (String state : new String[] {"40001", "40P01", "53100", "53200", "53300", "55P03", "57014"}) {
+      assertTrue(Unavailability.isTransient(new PgException("may pass", "ERROR", state, null)), state);
+    }
   }
 
   @Test
   void bugs_and_data_errors_are_not() {
     assertFalse(Unavailability.isTransient(new IllegalStateException("bug")));
     assertFalse(Unavailability.isTransient(new PgException("duplicate key", "ERROR", "23505", null)));
+    assertFalse(Unavailability.isTransient(new PgException("bad value", "ERROR", "22P02", null)));
+    assertFalse(Unavailability.isTransient(new PgException("syntax", "ERROR", "42601", null)));
+    assertFalse(Unavailability.isTransient(new PgException("lock other than 55P03", "ERROR", "55006", null)));
     assertFalse(Unavailability.isTransient(new NullPointerException()));
   }
 }
