@@ -70,7 +70,7 @@ class OutboxRelayIT {
     vertx = Vertx.vertx();
     PgConnectOptions server = TestPostgres.options(database);
     pg = new PgConfig(server.getHost(), server.getPort(), server.getUser(), server.getPassword(), database, 4, 100,
-      5_000, 60, 5_000);
+      5_000, 60, 5_000, 30);
     pools.add(Databases.prepare(vertx, pg).await(60, TimeUnit.SECONDS));
   }
 

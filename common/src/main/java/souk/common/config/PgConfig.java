@@ -17,9 +17,12 @@ import java.util.Map;
  * @param connectTimeoutMs   TCP connect timeout, milliseconds
  * @param idleTimeoutSeconds an idle connection is closed after this many seconds
  * @param acquireTimeoutMs   a request waiting this long for a connection fails, milliseconds
+ * @param idleInTransactionSeconds the database ends a session left this long inside a transaction, its locks with it
+ *                           (a node frozen or cut off mid-transaction); longer than any transaction waits on purpose
  */
 public record PgConfig(String host, int port, String user, String password, String database, int poolSize,
-                       int waitQueueSize, int connectTimeoutMs, int idleTimeoutSeconds, int acquireTimeoutMs) {
+                       int waitQueueSize, int connectTimeoutMs, int idleTimeoutSeconds, int acquireTimeoutMs,
+                       int idleInTransactionSeconds) {
 
   public static PgConfig from(JsonObject json) {
     return new PgConfig(
@@ -32,7 +35,8 @@ public record PgConfig(String host, int port, String user, String password, Stri
       json.getInteger("pgWaitQueueSize"),
       json.getInteger("pgConnectTimeoutMs"),
       json.getInteger("pgIdleTimeoutSeconds"),
-      json.getInteger("pgAcquireTimeoutMs"));
+      json.getInteger("pgAcquireTimeoutMs"),
+      json.getInteger("pgIdleInTransactionSeconds"));
   }
 
   /**

@@ -104,7 +104,10 @@ public final class Databases {
       .setUser(config.user())
       .setPassword(config.password())
       .setDatabase(database)
-      .setCachePreparedStatements(true);
+      .setCachePreparedStatements(true)
+      // a session that sits inside a transaction this long is ended by the server: a node frozen or cut off while it
+      // held row locks would otherwise hold them, and stall every other node's work on those rows, until TCP gives up
+      .addProperty("idle_in_transaction_session_timeout", config.idleInTransactionSeconds() + "s");
   }
 
   static Future<Void> ensureDatabase(Vertx vertx, PgConfig config) {

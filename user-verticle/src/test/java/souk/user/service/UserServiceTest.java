@@ -256,7 +256,8 @@ class UserServiceTest {
   /** The test database, reached on another local port. */
   private static PgConfig onPort(int port) {
     return new PgConfig("127.0.0.1", port, PG.user(), PG.password(), PG.database(), PG.poolSize(),
-      PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs());
+      PG.waitQueueSize(), PG.connectTimeoutMs(), PG.idleTimeoutSeconds(), PG.acquireTimeoutMs(),
+      PG.idleInTransactionSeconds());
   }
 
   private static long logged(ListAppender<ILoggingEvent> appender, Level level, String start) {
