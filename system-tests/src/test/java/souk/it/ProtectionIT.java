@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,6 +119,16 @@ class ProtectionIT {
   }
 
   @Test
+  void behind_a_proxy_that_adds_its_own_forwarded_for_line_the_clients_line_buys_no_fresh_bucket() throws Exception {
+    // the client writes a line of its own; the trusted proxy (loopback) adds a second line with the address it saw
+    String proxySaw = "203.0.113." + ThreadLocalRandom.current().nextInt(1, 251);
+    Flood flood = flood(40, i -> get(secondPort, "/api/v1/no-such-thing", MultiMap.caseInsensitiveMultiMap()
+      .add("X-Forwarded-For", "198.51.100." + i).add("X-Forwarded-For", proxySaw)));
+    assertTrue(flood.refused > 0, flood.toString());
+    assertTrue(flood.admitted <= flood.budget() + 1, flood.toString());
+  }
+
+  @Test
   void two_gateways_together_admit_about_one_budget() throws Exception {
     Account account = account();
     Flood flood = flood(100_000, i -> get(i % 2 == 0 ? cluster.gatewayPort() : secondPort, "/api/v1/users/me",
@@ -156,6 +167,18 @@ class ProtectionIT {
     assertTrue(Integer.parseInt(stalled.getHeader("Retry-After")) >= 1);
     assertEquals(200, login(cluster.gatewayPort(), other.email(), other.password(), null).statusCode(),
       "another account from the same address is not stalled");
+  }
+
+  @Test
+  void a_sign_in_spray_carrying_valid_tokens_still_meets_the_addresss_budget() throws Exception {
+    List<Account> accounts = List.of(account(), account(), account());
+    awaitAnonymousBudget();
+    // a token of its own per request would otherwise give each account's bucket to the spray
+    Flood flood = flood(30, i -> send(cluster.gatewayPort(), HttpMethod.POST, "/api/v1/auth/token",
+      bearer(accounts.get(i % accounts.size())).add("Content-Type", "application/json"),
+      new JsonObject().put("email", "spray-" + i + "@example.com").put("password", "wrong password").toBuffer()));
+    assertTrue(flood.refused > 0, flood.toString());
+    assertTrue(flood.admitted <= flood.budget() + 1, flood.toString());
   }
 
   @Test

@@ -30,6 +30,8 @@ import java.util.Locale;
 public final class TokenEndpoint implements Handler<RoutingContext> {
 
   public static final String PATH = "/api/v1/auth/token";
+  /** As at sign-up. */
+  static final int MAX_EMAIL_LENGTH = 254;
 
   private final ServiceCaller caller;
   private final Tokens tokens;
@@ -86,6 +88,10 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       if (!(json.getValue(field) instanceof String)) {
         errors.add(ServiceException.fieldError(field, json.getValue(field) == null ? "is required" : "must be a string"));
       }
+    }
+    if (errors.isEmpty() && json.getString("email").length() > MAX_EMAIL_LENGTH) {
+      // no account has one (sign-up refuses it), and the attempts limiter would keep it as part of a key
+      errors.add(ServiceException.fieldError("email", "must be at most " + MAX_EMAIL_LENGTH + " characters"));
     }
     if (!errors.isEmpty()) {
       throw ServiceException.validation(errors);

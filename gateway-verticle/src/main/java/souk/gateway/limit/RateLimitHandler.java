@@ -2,14 +2,19 @@ package souk.gateway.limit;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
+import souk.gateway.auth.TokenEndpoint;
 import souk.gateway.http.Bearer;
+
+import java.util.List;
 
 /**
  * Rate limits {@code /api}: one token bucket per client identity, which is the subject of a valid bearer token, else
- * the client's address. Every answer carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and
+ * the client's address. A sign-in is always charged to the address: tokens of several accounts must not buy a
+ * password spray a budget each. Every answer carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and
  * {@code RateLimit-Reset} (seconds until the bucket is full again); a refused request is a 429 with
  * {@code Retry-After} and goes no further, so it changes nothing.
  */
@@ -18,6 +23,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   public static final String LIMIT = "RateLimit-Limit";
   public static final String REMAINING = "RateLimit-Remaining";
   public static final String RESET = "RateLimit-Reset";
+  private static final String FORWARDED_FOR = "X-Forwarded-For";
 
   private final RateLimiter limiter;
   private final Bearer bearer;
@@ -29,15 +35,22 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     this.proxies = proxies;
   }
 
-  /** The client's address, through trusted proxies only. */
+  /**
+   * The client's address, through trusted proxies only. A proxy may add a header line of its own rather than append
+   * to the client's: every line counts, in order, so that the client's own line cannot be taken for the proxy's.
+   */
   public static String clientAddress(RoutingContext ctx, TrustedProxies proxies) {
     String peer = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    return proxies.client(peer, ctx.request().getHeader("X-Forwarded-For"));
+    if (proxies.isEmpty()) {
+      return peer;
+    }
+    List<String> lines = ctx.request().headers().getAll(FORWARDED_FOR);
+    return proxies.client(peer, lines.isEmpty() ? null : String.join(",", lines));
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (Bearer.offered(ctx)) {
+    if (Bearer.offered(ctx) && !isSignIn(ctx)) {
       // a forged or expired token counts against the address it came from
       bearer.caller(ctx).onComplete(checked -> admit(ctx, checked.succeeded()
         ? "user:" + checked.result()
@@ -45,6 +58,10 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     } else {
       admit(ctx, "addr:" + clientAddress(ctx, proxies));
     }
+  }
+
+  private static boolean isSignIn(RoutingContext ctx) {
+    return ctx.request().method() == HttpMethod.POST && TokenEndpoint.PATH.equals(ctx.normalizedPath());
   }
 
   private void admit(RoutingContext ctx, String identity) {

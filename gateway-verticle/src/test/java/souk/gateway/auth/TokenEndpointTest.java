@@ -92,6 +92,18 @@ class TokenEndpointTest {
   }
 
   @Test
+  void an_email_longer_than_any_account_can_have_is_400_and_asks_no_one(Vertx vertx, VertxTestContext test)
+    throws Exception {
+    vertx.eventBus().consumer(Addresses.USER_SERVICE, m -> test.failNow("the user service was asked"));
+    token(new JsonObject().put("email", "a".repeat(250) + "@b.co").put("password", PASSWORD))
+      .onComplete(test.succeeding(response -> test.verify(() -> {
+        assertEquals(400, response.statusCode());
+        assertEquals("email", response.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"));
+        test.completeNow();
+      })));
+  }
+
+  @Test
   void no_user_service_node_is_503(VertxTestContext test) {
     token(new JsonObject().put("email", "ada@example.com").put("password", PASSWORD))
       .onComplete(test.succeeding(response -> test.verify(() -> {
