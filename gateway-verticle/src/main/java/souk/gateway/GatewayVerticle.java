@@ -114,11 +114,13 @@ public final class GatewayVerticle extends VerticleBase {
       }
       router.route().handler(requestIds).handler(accessLog).handler(securityHeaders).handler(cors);
       probes.mount(router);
-      // refused before its body is read; vertx-web wants a body handler first on its route, hence two routes
-      // a client over its own share gets its 429 first; what the gateway as a whole cannot take is shed with 503
-      router.route("/api/*").setName("/api").handler(rateLimit).handler(inFlight);
+      // a client over its own share gets its 429 before its body is read (vertx-web wants a body handler first on
+      // its route, hence two routes); what the gateway as a whole cannot take is shed with 503 once the body is in:
+      // a slot is held while services work, never while a client takes its time sending
+      router.route("/api/*").setName("/api").handler(rateLimit);
       router.route("/api/*").setName("/api")
         .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+        .handler(inFlight)
         .handler(api);
       router.post(TokenEndpoint.PATH).handler(token);
       router.get(SummaryEndpoint.PATH).handler(summary);

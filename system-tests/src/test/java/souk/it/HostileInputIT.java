@@ -40,9 +40,13 @@ class HostileInputIT {
   private static final String SECRET = "a secret for the hostile input tests, 32+ bytes";
   private static final int REQUESTS = 10_000;
   private static final int IN_FLIGHT = 32;
+  /** The gateway's in-flight bound here: above the flood's window, below the slow bodies' count. */
+  private static final int MAX_IN_FLIGHT = 48;
+  private static final int SLOW_BODIES = 64;
 
   @RegisterExtension
-  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET);
+  static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET)
+    .env("SOUK_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT));
   private static final Api api = new Api(cluster);
 
   @Test
@@ -65,14 +69,18 @@ class HostileInputIT {
 
     int raw = rawBytes();
     long slowlorisServed = slowloris();
+    int slowBodiesStatus = slowBodies(victim);
     int frames = hostileFrames(victim);
     long heapAfter = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
 
     System.out.printf("[hostile input] %d requests in %.1f s, statuses %s; %d raw non-HTTP connections; "
-        + "slowloris: %d normal requests served meanwhile; %d hostile bridge frames; gateway heap after GC %d -> %d KB%n",
-      REQUESTS, floodSeconds, statuses, raw, slowlorisServed, frames, heapBefore, heapAfter);
+        + "slowloris: %d normal requests served meanwhile; %d slow bodies: a normal request answered %d; "
+        + "%d hostile bridge frames; gateway heap after GC %d -> %d KB%n",
+      REQUESTS, floodSeconds, statuses, raw, slowlorisServed, SLOW_BODIES, slowBodiesStatus, frames, heapBefore,
+      heapAfter);
     assertEquals(List.of(), serverErrors.subList(0, Math.min(10, serverErrors.size())), "5xx answers");
     assertTrue(slowlorisServed > 0, "slow connections starved normal clients");
+    assertEquals(200, slowBodiesStatus, "requests whose bodies never arrive held the gateway's in-flight slots");
     assertEquals(200, api.get("/api/v1/users/me", victim.bearer()).statusCode(), "the gateway still serves");
     assertTrue(heapAfter <= heapBefore + 16 * 1024, "gateway heap grew from " + heapBefore + " to " + heapAfter + " KB");
     for (NodeProcess node : cluster.nodes()) {
@@ -235,6 +243,30 @@ class HostileInputIT {
       }
     }
     return served == 12 ? served : 0;
+  }
+
+  /**
+   * More API requests than the gateway takes in flight, each sending its headers and the first byte of its body and
+   * then nothing: the status a normal request gets meanwhile. A body still arriving asks no service for anything.
+   */
+  private static int slowBodies(Api.Account victim) throws Exception {
+    Api.Account slow = api.newAccount();
+    byte[] start = ("POST /api/v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + slow.bearer()
+      + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII);
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < SLOW_BODIES; i++) {
+        Socket socket = new Socket(cluster.gatewayHost(), cluster.gatewayPort());
+        socket.getOutputStream().write(start);
+        sockets.add(socket);
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+      return api.get("/api/v1/users/me", victim.bearer()).statusCode();
+    } finally {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
   }
 
   /** Raw SockJS WebSocket frames: broken JSON, huge frames, forged registers, sends and publishes. */

@@ -18,8 +18,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Sheds what a gateway cannot serve in time: at most {@code max} {@code /api} requests in flight on this gateway at
- * once. One more is answered 503 with {@code Retry-After: 1} at once, before its body is read or a service is asked,
- * so it costs next to nothing and changes nothing; the requests already admitted keep their latency instead of
+ * once. One more is answered 503 with {@code Retry-After: 1} at once, before a service is asked, so it costs little
+ * and changes nothing. The gateway counts a request once its body is in: a client sending its body slowly holds a
+ * connection, not a slot; the requests already admitted keep their latency instead of
  * queueing behind it. Exported as {@code souk_gateway_in_flight} and {@code souk_gateway_shed_total}; a shed
  * request writes no access-log line of its own, and one WARN line at most every {@link #REPORT_EVERY_MS} counts them.
  */
