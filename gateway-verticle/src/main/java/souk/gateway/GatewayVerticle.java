@@ -98,7 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
     RequestIds requestIds = new RequestIds();
     AccessLog accessLog = new AccessLog(node.config().accessLog());
     SecurityHeaders securityHeaders = new SecurityHeaders();
-    Cors cors = new Cors(config.limits().corsOrigins());
+    Cors cors = new Cors(config.limits().corsOrigins(), proxies);
     Bearer bearer = new Bearer(tokens);
     RateLimitHandler rateLimit = new RateLimitHandler(limits.api(), bearer, proxies);
     InFlightLimit inFlight = new InFlightLimit(config.limits().maxInFlight(), node.metrics());

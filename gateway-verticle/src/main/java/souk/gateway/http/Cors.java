@@ -4,16 +4,22 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
+import souk.gateway.limit.TrustedProxies;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * Cross-origin requests: allowed only from the exact origins of {@code SOUK_CORS_ORIGINS}; none configured means
  * same-origin only. An allowed origin is echoed with the methods, headers and exposed headers the API uses; an origin
  * that is not allowed is never reflected and gets a 403. Requests without {@code Origin}, and same-origin ones (a
- * browser sends {@code Origin} on a same-origin POST too), pass untouched.
+ * browser sends {@code Origin} on a same-origin POST too), pass untouched. The request's own origin is its scheme and
+ * authority ({@code Host}, or HTTP/2's {@code :authority}); behind a trusted proxy that terminates TLS, the scheme is
+ * the proxy's {@code X-Forwarded-Proto}.
  */
 public final class Cors implements Handler<RoutingContext> {
 
@@ -24,10 +30,14 @@ public final class Cors implements Handler<RoutingContext> {
   /** How long a browser may cache a preflight answer, in seconds. */
   static final String MAX_AGE_SECONDS = "600";
 
-  private final Set<String> origins;
+  private static final String FORWARDED_PROTO = "X-Forwarded-Proto";
 
-  public Cors(List<String> origins) {
+  private final Set<String> origins;
+  private final TrustedProxies proxies;
+
+  public Cors(List<String> origins, TrustedProxies proxies) {
     this.origins = Set.copyOf(origins);
+    this.proxies = proxies;
   }
 
   @Override
@@ -38,7 +48,7 @@ public final class Cors implements Handler<RoutingContext> {
       // the answer depends on Origin: caches must not hand one origin's answer to another
       headers.add(HttpHeaders.VARY, "Origin");
     }
-    if (origin == null || sameOrigin(ctx, origin)) {
+    if (origin == null || sameOrigin(ctx.request(), origin)) {
       ctx.next();
       return;
     }
@@ -60,9 +70,23 @@ public final class Cors implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  // the page's own origin is the scheme and Host this request came to
-  private static boolean sameOrigin(RoutingContext ctx, String origin) {
-    String host = ctx.request().getHeader(HttpHeaders.HOST);
-    return host != null && origin.equals(ctx.request().scheme() + "://" + host);
+  // the page's own origin is the scheme and authority this request came to
+  private boolean sameOrigin(HttpServerRequest request, String origin) {
+    HostAndPort authority = request.authority();
+    return authority != null && origin.equals(scheme(request) + "://" + authority);
+  }
+
+  private String scheme(HttpServerRequest request) {
+    String forwarded = proxies.isEmpty() ? null : request.getHeader(FORWARDED_PROTO);
+    if (forwarded != null && request.remoteAddress() != null
+      && proxies.isTrusted(request.remoteAddress().hostAddress())) {
+      // the first entry is the scheme the client used, when proxies in a chain each add theirs
+      int comma = forwarded.indexOf(',');
+      String scheme = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim().toLowerCase(Locale.ROOT);
+      if (scheme.equals("https") || scheme.equals("http")) {
+        return scheme;
+      }
+    }
+    return request.scheme();
   }
 }

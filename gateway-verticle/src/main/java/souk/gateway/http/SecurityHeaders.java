@@ -19,7 +19,8 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
     if (ctx.request().isSSL()) {
       headers.set("Strict-Transport-Security", Https.HSTS);
     }
-    if (ctx.request().path().startsWith("/api/")) {
+    // the path the router matches on: "/./api/..." is an API request too
+    if (ctx.normalizedPath().startsWith("/api/")) {
       headers.set("Cache-Control", "no-store");
     }
     ctx.next();

@@ -92,7 +92,8 @@ public final class TrustedProxies {
     return client;
   }
 
-  boolean isTrusted(String address) {
+  /** Whether {@code address} (a peer's) is one of the trusted proxies. */
+  public boolean isTrusted(String address) {
     byte[] bytes = address == null ? null : NetUtil.createByteArrayFromIpAddressString(address);
     return bytes != null && contains(bytes);
   }

@@ -44,7 +44,8 @@ public final class ApiProxy implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RouteTable table = directory.table();
-    RouteTable.Match match = table.match(ctx.request().method().name(), ctx.request().path());
+    // the path the router matched on, dot segments resolved, as every other route sees it
+    RouteTable.Match match = table.match(ctx.request().method().name(), ctx.normalizedPath());
     if (match instanceof RouteTable.Found found) {
       // metrics label by template (bounded), never by raw path
       ctx.request().routed(found.entry().spec().path());

@@ -103,6 +103,14 @@ class ApiProxyTest {
   }
 
   @Test
+  void a_path_with_dot_segments_reaches_the_route_the_router_resolves_it_to(VertxTestContext test) {
+    get("/api/v1/./fail/x/../CONFLICT").onComplete(test.succeeding(response -> test.verify(() -> {
+      assertProblem(response, 409);
+      test.completeNow();
+    })));
+  }
+
+  @Test
   void a_route_whose_service_has_no_live_node_is_503_with_retry_after(VertxTestContext test) {
     get("/api/v1/gone").onComplete(test.succeeding(response -> test.verify(() -> {
       assertProblem(response, 503);
