@@ -86,7 +86,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       limits,
       new BreakerSettings(positive(json, "breakerMaxFailures"), positive(json, "breakerResetMs")),
       new BridgeLimits(positive(json, "bridgeMaxSocketsPerUser"), positive(json, "bridgeMaxRegistrations"),
-        positive(json, "bridgeMaxFrameBytes"), positive(json, "bridgeIdleSeconds")));
+        positive(json, "bridgeMaxFrameBytes"), positive(json, "bridgeIdleSeconds"),
+        positive(json, "bridgeMaxAnonymousPerAddress"), positive(json, "bridgeMaxAnonymous")));
   }
 
   private static int positive(JsonObject json, String key) {

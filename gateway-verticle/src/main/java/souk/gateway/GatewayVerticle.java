@@ -106,7 +106,7 @@ public final class GatewayVerticle extends VerticleBase {
     TokenEndpoint token = new TokenEndpoint(caller, tokens, config.requestTimeoutMs(), limits.login(), proxies);
     SummaryEndpoint summary = new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
       config.aggregateTimeoutMs());
-    OrderUpdatesBridge bridge = OrderUpdatesBridge.create(vertx, bearer, config.bridge());
+    OrderUpdatesBridge bridge = OrderUpdatesBridge.create(vertx, bearer, config.bridge(), proxies);
     return () -> {
       Router router = Router.router(vertx);
       if (tracing) {

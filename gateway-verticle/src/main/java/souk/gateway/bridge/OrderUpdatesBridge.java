@@ -20,9 +20,12 @@ import souk.common.bus.Addresses;
 import souk.common.bus.Headers;
 import souk.gateway.http.Bearer;
 import souk.gateway.http.RequestIds;
+import souk.gateway.limit.RateLimitHandler;
+import souk.gateway.limit.TrustedProxies;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -34,8 +37,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * there, on whichever gateway it is connected to. Every send and publish from a browser is refused, and so is any
  * other address (the services', reply addresses, another user's).
  *
- * <p>Limits: registrations per socket, sockets per user on this gateway, and a socket that registers nothing or stops
- * pinging is closed (the frame size is bounded by the HTTP server and {@link #frameLimit}). A refused frame is
+ * <p>Limits: registrations per socket, sockets per user on this gateway, sockets not registered yet per client address
+ * and in all (more are closed at once), and a socket that registers nothing or stops pinging is closed (the frame
+ * size is bounded by the HTTP server and {@link #frameLimit}). A refused frame is
  * answered with an error on its own socket only; the first refusal of a socket is logged with the request id that
  * opened it, later ones are counted and the count logged when the socket closes. A socket's events arrive on the event
  * loop that accepted its connection, and the gateway serves from every event loop: the maps of sockets and of
@@ -55,16 +59,21 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
   private final BridgeLimits limits;
   private final Map<SockJSSocket, Socket> sockets = new ConcurrentHashMap<>();
   private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+  private final TrustedProxies proxies;
+  /** Sockets not registered yet, per client address (an entry only while it has some) and in all. */
+  private final Map<String, Integer> anonymousPerAddress = new ConcurrentHashMap<>();
+  private final AtomicInteger anonymous = new AtomicInteger();
 
-  OrderUpdatesBridge(Vertx vertx, Bearer bearer, BridgeLimits limits) {
+  OrderUpdatesBridge(Vertx vertx, Bearer bearer, BridgeLimits limits, TrustedProxies proxies) {
     this.vertx = vertx;
     this.bearer = bearer;
     this.limits = limits;
+    this.proxies = proxies;
   }
 
   /** The gateway's one bridge: it takes the order nodes' updates and keeps the bookkeeping of every front's sockets. */
-  public static OrderUpdatesBridge create(Vertx vertx, Bearer bearer, BridgeLimits limits) {
-    OrderUpdatesBridge bridge = new OrderUpdatesBridge(vertx, bearer, limits);
+  public static OrderUpdatesBridge create(Vertx vertx, Bearer bearer, BridgeLimits limits, TrustedProxies proxies) {
+    OrderUpdatesBridge bridge = new OrderUpdatesBridge(vertx, bearer, limits, proxies);
     vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_UPDATES, bridge::passOn);
     return bridge;
   }
@@ -133,7 +142,13 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     SockJSSocket sock = event.socket();
     RoutingContext ctx = sock.routingContext();
     String requestId = ctx == null || RequestIds.of(ctx) == null ? "unknown" : RequestIds.of(ctx);
-    Socket state = new Socket(requestId);
+    // a socket costs memory and a timer until it registers or times out: nobody may hold an unbounded number
+    String client = ctx == null ? "unknown" : RateLimitHandler.clientAddress(ctx, proxies);
+    if (!admittedAnonymous(client)) {
+      event.complete(false);
+      return;
+    }
+    Socket state = new Socket(requestId, client);
     // a socket that has not registered by then is closed
     state.unregisteredTimer = vertx.setTimer(limits.idleMs(), id -> {
       if (state.user == null) {
@@ -173,6 +188,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
         if (state.user == null) {
           state.user = checked.result();
           vertx.cancelTimer(state.unregisteredTimer);
+          releaseAnonymous(state);
         }
         state.authorization = authorization;
         event.complete(true);
@@ -192,6 +208,35 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       return open + 1;
     });
     return admitted[0];
+  }
+
+  private boolean admittedAnonymous(String client) {
+    if (anonymous.incrementAndGet() > limits.anonymous()) {
+      anonymous.decrementAndGet();
+      return false;
+    }
+    boolean[] admitted = {false};
+    anonymousPerAddress.compute(client, (address, count) -> {
+      int open = count == null ? 0 : count;
+      if (open >= limits.anonymousPerAddress()) {
+        return count;
+      }
+      admitted[0] = true;
+      return open + 1;
+    });
+    if (!admitted[0]) {
+      anonymous.decrementAndGet();
+    }
+    return admitted[0];
+  }
+
+  // once per socket: when it registers, or closes without having registered
+  private void releaseAnonymous(Socket state) {
+    if (state.client != null) {
+      anonymousPerAddress.computeIfPresent(state.client, (address, count) -> count > 1 ? count - 1 : null);
+      anonymous.decrementAndGet();
+      state.client = null;
+    }
   }
 
   // an update goes out only while the token that registered for it is still valid
@@ -215,6 +260,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     Socket state = sockets.remove(event.socket());
     if (state != null) {
       vertx.cancelTimer(state.unregisteredTimer);
+      releaseAnonymous(state);
       if (state.user != null) {
         socketsPerUser.computeIfPresent(state.user, (user, count) -> count > 1 ? count - 1 : null);
       }
@@ -265,13 +311,16 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
   /** What the bridge knows of one socket. */
   private static final class Socket {
     final String requestId;
+    /** The client's address while the socket is counted as not registered; null once it is not. */
+    String client;
     long unregisteredTimer;
     String user;
     String authorization;
     int refused;
 
-    Socket(String requestId) {
+    Socket(String requestId, String client) {
       this.requestId = requestId;
+      this.client = client;
     }
   }
 }
