@@ -198,16 +198,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
 
   // counts one more socket for the user unless that makes too many; sockets of one user may register on two loops
   private boolean admitted(String user) {
-    boolean[] admitted = {false};
-    socketsPerUser.compute(user, (u, count) -> {
-      int open = count == null ? 0 : count;
-      if (open >= limits.socketsPerUser()) {
-        return count;
-      }
-      admitted[0] = true;
-      return open + 1;
-    });
-    return admitted[0];
+    return countedBelow(socketsPerUser, user, limits.socketsPerUser());
   }
 
   private boolean admittedAnonymous(String client) {
@@ -215,19 +206,25 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       anonymous.decrementAndGet();
       return false;
     }
-    boolean[] admitted = {false};
-    anonymousPerAddress.compute(client, (address, count) -> {
+    if (!countedBelow(anonymousPerAddress, client, limits.anonymousPerAddress())) {
+      anonymous.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Adds one to {@code key}'s count unless it is at {@code max} already; atomic, as sockets live on several loops. */
+  private static boolean countedBelow(Map<String, Integer> counts, String key, int max) {
+    boolean[] counted = {false};
+    counts.compute(key, (k, count) -> {
       int open = count == null ? 0 : count;
-      if (open >= limits.anonymousPerAddress()) {
+      if (open >= max) {
         return count;
       }
-      admitted[0] = true;
+      counted[0] = true;
       return open + 1;
     });
-    if (!admitted[0]) {
-      anonymous.decrementAndGet();
-    }
-    return admitted[0];
+    return counted[0];
   }
 
   // once per socket: when it registers, or closes without having registered
