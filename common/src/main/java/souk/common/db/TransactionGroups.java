@@ -14,6 +14,8 @@ import io.vertx.sqlclient.internal.SqlConnectionBase;
 import io.vertx.sqlclient.spi.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,6 +54,11 @@ public final class TransactionGroups {
   static final int MAX_GROUP = 32;
   /** Group transactions in flight at once; more work waits for one of them to end. */
   static final int MAX_GROUPS_IN_FLIGHT = 2;
+  /**
+   * Pieces waiting for a group at most; more are refused at once with a 503. While the database keeps up, a few
+   * groups' worth wait at a time; this many means it does not, and waiting longer helps no caller.
+   */
+  static final int MAX_WAITING = 1_024;
   private static final Logger LOG = LoggerFactory.getLogger(TransactionGroups.class);
 
   private final Pool pool;
@@ -89,10 +96,24 @@ public final class TransactionGroups {
    * alone, it runs without a transaction of its own (one round trip, its own commit).
    */
   public <T> Future<T> runStatement(Function<SqlClient, Future<T>> statement) {
-    return submit(new Piece<>(null, statement::apply, statement::apply));
+    return runStatement(statement, Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #runStatement(Function)}, for a caller that stops waiting at {@code deadlineNanos} (a
+   * {@link System#nanoTime()} value): a statement that has not started by then never does, and fails with a timeout.
+   */
+  public <T> Future<T> runStatement(Function<SqlClient, Future<T>> statement, long deadlineNanos) {
+    Piece<T> piece = new Piece<>(null, statement::apply, statement::apply);
+    piece.deadlineNanos = deadlineNanos;
+    return submit(piece);
   }
 
   private <T> Future<T> submit(Piece<T> piece) {
+    if (waiting.size() >= MAX_WAITING) {
+      return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
+        "The database is not keeping up; retry later"));
+    }
     Context current = Vertx.currentContext();
     // each message or request has a context of its own (for its trace); what matters is the event loop's thread
     if (current == null || !current.isEventLoopContext() || (loop != null && loop != Thread.currentThread())) {
@@ -122,6 +143,9 @@ public final class TransactionGroups {
   private void flush() {
     while (groupsInFlight < MAX_GROUPS_IN_FLIGHT && !waiting.isEmpty()) {
       List<Piece<?>> group = nextGroup();
+      if (group.isEmpty()) {
+        continue;
+      }
       groupsInFlight++;
       run(group).onComplete(done -> {
         groupsInFlight--;
@@ -132,13 +156,21 @@ public final class TransactionGroups {
     }
   }
 
-  /** The waiting pieces in arrival order, one per key; a second one for a key waits for the next group. */
+  /**
+   * The waiting pieces in arrival order, one per key; a second one for a key waits for the next group. A piece whose
+   * caller has stopped waiting is answered with a timeout instead: run now, its work would be done for no one.
+   */
   private List<Piece<?>> nextGroup() {
     List<Piece<?>> group = new ArrayList<>(Math.min(waiting.size(), MAX_GROUP));
     Set<UUID> keys = new HashSet<>();
+    long now = System.nanoTime();
     for (Iterator<Piece<?>> it = waiting.iterator(); it.hasNext() && group.size() < MAX_GROUP; ) {
       Piece<?> piece = it.next();
-      if (piece.key == null || keys.add(piece.key)) {
+      if (piece.deadlineNanos != Long.MAX_VALUE && now - piece.deadlineNanos > 0) {
+        it.remove();
+        piece.answer(Future.failedFuture(new ServiceException(ErrorCode.TIMEOUT,
+          "The request waited longer than its caller for the database")));
+      } else if (piece.key == null || keys.add(piece.key)) {
         group.add(piece);
         it.remove();
       }
@@ -222,6 +254,8 @@ public final class TransactionGroups {
     final Promise<T> result = Promise.promise();
     /** Where the piece was submitted: its statements run there, in its own trace. */
     Context context;
+    /** When its caller stops waiting, as a {@link System#nanoTime()} value. */
+    long deadlineNanos = Long.MAX_VALUE;
 
     Piece(UUID key, Function<SqlConnection, Future<T>> work, Function<Pool, Future<T>> onItsOwn) {
       this.key = key;

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
 
 import java.util.ArrayList;
@@ -103,6 +105,42 @@ class TransactionGroupsTest {
     UUID after = UUID.randomUUID();
     submitTogether(List.of(insert(after), insert(UUID.randomUUID()))).get(0).await(10, TimeUnit.SECONDS);
     assertEquals(1, rows(after));
+  }
+
+  @Test
+  void a_statement_whose_caller_stopped_waiting_before_it_started_is_a_timeout_and_writes_nothing() throws Exception {
+    UUID late = UUID.randomUUID();
+    UUID inTime = UUID.randomUUID();
+    List<Future<Long>> outcomes = onLoop(() -> List.of(
+      groups.runStatement(insert(late), System.nanoTime() - 1),
+      groups.runStatement(insert(inTime), System.nanoTime() + TimeUnit.SECONDS.toNanos(30))));
+    Throwable timedOut = failure(outcomes.get(0));
+    assertTrue(timedOut instanceof ServiceException e && e.errorCode() == ErrorCode.TIMEOUT, String.valueOf(timedOut));
+    outcomes.get(1).await(10, TimeUnit.SECONDS);
+    assertEquals(0, rows(late));
+    assertEquals(1, rows(inTime));
+  }
+
+  @Test
+  void more_waiting_pieces_than_the_bound_are_refused_at_once_with_a_503() throws Exception {
+    int over = 5;
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < TransactionGroups.MAX_WAITING + over; i++) {
+      ids.add(UUID.randomUUID());
+    }
+    List<Future<Long>> outcomes = submitTogether(ids.stream().map(TransactionGroupsTest::insert).toList());
+    int refused = 0;
+    for (int i = 0; i < outcomes.size(); i++) {
+      CompletableFuture<Throwable> done = new CompletableFuture<>();
+      outcomes.get(i).onComplete(result -> done.complete(result.cause()));
+      Throwable cause = done.get(30, TimeUnit.SECONDS);
+      if (cause != null) {
+        assertTrue(cause instanceof ServiceException e && e.errorCode() == ErrorCode.UNAVAILABLE, String.valueOf(cause));
+        assertEquals(0, rows(ids.get(i)));
+        refused++;
+      }
+    }
+    assertEquals(over, refused, "the pieces over the bound, and only those");
   }
 
   private static Function<SqlClient, Future<Long>> insert(UUID id) {

@@ -10,6 +10,7 @@ import souk.common.bus.Actions;
 import souk.common.bus.Callers;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.Headers;
+import souk.common.bus.Requests;
 import souk.common.bus.ServiceDispatcher;
 import souk.common.bus.ServiceException;
 import souk.common.outbox.IdempotentConsumer;
@@ -50,7 +51,7 @@ public final class OrderApi {
   public ServiceDispatcher register(ServiceDispatcher dispatcher) {
     return dispatcher
       .on(Actions.Order.CREATE, m -> commands.create(user(m), request(m).header(IDEMPOTENCY_KEY), request(m).bodyObject(),
-        requestId(m)))
+        requestId(m), Requests.deadlineNanos(m, System.nanoTime())))
       .on(Actions.Order.GET, m -> queries.get(user(m), orderId(request(m))).map(o -> ApiReply.ok(o.toJson())))
       .on(Actions.Order.LIST, m -> queries.list(user(m), PageRequest.parse(request(m).query("limit"), request(m).query("cursor")))
         .map(ApiReply::ok))

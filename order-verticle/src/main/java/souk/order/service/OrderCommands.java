@@ -59,6 +59,15 @@ public final class OrderCommands {
 
   /** 201 with the PENDING order, or the first response again when {@code idempotencyKey} was seen with this body. */
   public Future<ApiReply> create(UUID userId, String idempotencyKey, JsonObject body, String requestId) {
+    return create(userId, idempotencyKey, body, requestId, Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #create(UUID, String, JsonObject, String)}, for a caller that stops waiting at {@code deadlineNanos}: an
+   * order without a key that has not been written by then is not written at all (the caller has its 504 already).
+   */
+  public Future<ApiReply> create(UUID userId, String idempotencyKey, JsonObject body, String requestId,
+                                 long deadlineNanos) {
     NewOrder order;
     try {
       checkKey(idempotencyKey);
@@ -69,7 +78,7 @@ public final class OrderCommands {
     if (idempotencyKey == null) {
       // one statement: alone, its own transaction with no BEGIN and COMMIT round trips; in a burst, one commit for
       // the orders placed together
-      return creates.runStatement(client -> insert(client, userId, order, requestId))
+      return creates.runStatement(client -> insert(client, userId, order, requestId), deadlineNanos)
         .onSuccess(r -> outboxWritten.run());
     }
     String fingerprint = order.fingerprint();
