@@ -46,10 +46,13 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
    * @param trustedProxies addresses or CIDR blocks whose {@code X-Forwarded-For} is believed (default none)
    * @param corsOrigins    exact origins allowed cross-origin (default none: same-origin only)
    * @param maxInFlight    most API requests one gateway serves at once; more are shed with 503
-   *                       ({@code SOUK_MAX_IN_FLIGHT}, default 512)
+   *                       ({@code SOUK_MAX_IN_FLIGHT}, default 512); also the most whose bodies arrive at once
+   * @param bodyTimeoutMs  how long a request body may take to arrive before a 408, milliseconds
+   *                       ({@code SOUK_BODY_TIMEOUT_MS}, default 10000)
    */
   public record Protection(int ratePerSecond, int burst, int loginPerMinute, int maxIdentities, long syncMs,
-                           List<String> trustedProxies, List<String> corsOrigins, int maxInFlight) {
+                           List<String> trustedProxies, List<String> corsOrigins, int maxInFlight,
+                           long bodyTimeoutMs) {
   }
 
   /**
@@ -68,7 +71,8 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       positive(json, "rateLimitSyncMs"),
       NodeConfig.splitList(json.getString("trustedProxies")),
       NodeConfig.splitList(json.getString("corsOrigins")),
-      positive(json, "maxInFlight"));
+      positive(json, "maxInFlight"),
+      positive(json, "bodyTimeoutMs"));
     return new GatewayConfig(
       json.getString("httpHost"),
       json.getInteger("httpPort"),

@@ -26,6 +26,7 @@ import souk.gateway.http.Https;
 import souk.gateway.http.RequestIds;
 import souk.gateway.http.SecurityHeaders;
 import souk.gateway.http.TraceResponse;
+import souk.gateway.limit.BodyGuard;
 import souk.gateway.limit.InFlightLimit;
 import souk.gateway.limit.Limits;
 import souk.gateway.limit.RateLimitHandler;
@@ -102,6 +103,7 @@ public final class GatewayVerticle extends VerticleBase {
     Bearer bearer = new Bearer(tokens);
     RateLimitHandler rateLimit = new RateLimitHandler(limits.api(), bearer, proxies);
     InFlightLimit inFlight = new InFlightLimit(config.limits().maxInFlight(), node.metrics());
+    BodyGuard bodies = new BodyGuard(vertx, config.limits().maxInFlight(), config.limits().bodyTimeoutMs());
     ApiProxy api = new ApiProxy(directory, caller, bearer, config.requestTimeoutMs());
     TokenEndpoint token = new TokenEndpoint(caller, tokens, config.requestTimeoutMs(), limits.login(), proxies);
     SummaryEndpoint summary = new SummaryEndpoint(caller, bearer, config.requestTimeoutMs(),
@@ -115,11 +117,13 @@ public final class GatewayVerticle extends VerticleBase {
       router.route().handler(requestIds).handler(accessLog).handler(securityHeaders).handler(cors);
       probes.mount(router);
       // a client over its own share gets its 429 before its body is read (vertx-web wants a body handler first on
-      // its route, hence two routes); what the gateway as a whole cannot take is shed with 503 once the body is in:
-      // a slot is held while services work, never while a client takes its time sending
-      router.route("/api/*").setName("/api").handler(rateLimit);
+      // its route, hence two routes); bodies still arriving are bounded in number and time; what the gateway as a
+      // whole cannot serve is shed with 503 once the body is in: a slot is held while services work, never while a
+      // client takes its time sending
+      router.route("/api/*").setName("/api").handler(rateLimit).handler(bodies.arriving());
       router.route("/api/*").setName("/api")
         .handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+        .handler(bodies.arrived())
         .handler(inFlight)
         .handler(api);
       router.post(TokenEndpoint.PATH).handler(token);

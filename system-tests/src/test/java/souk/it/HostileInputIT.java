@@ -46,7 +46,7 @@ class HostileInputIT {
 
   @RegisterExtension
   static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET)
-    .env("SOUK_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT));
+    .env("SOUK_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT)).env("SOUK_BODY_TIMEOUT_MS", "2000");
   private static final Api api = new Api(cluster);
 
   @Test
@@ -69,18 +69,21 @@ class HostileInputIT {
 
     int raw = rawBytes();
     long slowlorisServed = slowloris();
-    int slowBodiesStatus = slowBodies(victim);
+    Map<Integer, Integer> slowBodies = new java.util.TreeMap<>();
+    int slowBodiesStatus = slowBodies(victim, slowBodies);
     int frames = hostileFrames(victim);
     long heapAfter = cluster.node(SoukCluster.GATEWAY).heapAfterGcKb();
 
     System.out.printf("[hostile input] %d requests in %.1f s, statuses %s; %d raw non-HTTP connections; "
-        + "slowloris: %d normal requests served meanwhile; %d slow bodies: a normal request answered %d; "
-        + "%d hostile bridge frames; gateway heap after GC %d -> %d KB%n",
-      REQUESTS, floodSeconds, statuses, raw, slowlorisServed, SLOW_BODIES, slowBodiesStatus, frames, heapBefore,
-      heapAfter);
+        + "slowloris: %d normal requests served meanwhile; %d slow bodies: a normal request answered %d, the slow "
+        + "ones %s; %d hostile bridge frames; gateway heap after GC %d -> %d KB%n",
+      REQUESTS, floodSeconds, statuses, raw, slowlorisServed, SLOW_BODIES, slowBodiesStatus, slowBodies, frames,
+      heapBefore, heapAfter);
     assertEquals(List.of(), serverErrors.subList(0, Math.min(10, serverErrors.size())), "5xx answers");
     assertTrue(slowlorisServed > 0, "slow connections starved normal clients");
     assertEquals(200, slowBodiesStatus, "requests whose bodies never arrive held the gateway's in-flight slots");
+    assertEquals(Map.of(408, MAX_IN_FLIGHT, 503, SLOW_BODIES - MAX_IN_FLIGHT), slowBodies,
+      "bodies arriving are bounded in number (503) and in time (408)");
     assertEquals(200, api.get("/api/v1/users/me", victim.bearer()).statusCode(), "the gateway still serves");
     assertTrue(heapAfter <= heapBefore + 16 * 1024, "gateway heap grew from " + heapBefore + " to " + heapAfter + " KB");
     for (NodeProcess node : cluster.nodes()) {
@@ -247,9 +250,10 @@ class HostileInputIT {
 
   /**
    * More API requests than the gateway takes in flight, each sending its headers and the first byte of its body and
-   * then nothing: the status a normal request gets meanwhile. A body still arriving asks no service for anything.
+   * then nothing: the status a normal request gets meanwhile (a body still arriving asks no service for anything),
+   * and, counted in {@code answers}, what the slow ones are answered: bounded in number, then in time.
    */
-  private static int slowBodies(Api.Account victim) throws Exception {
+  private static int slowBodies(Api.Account victim, Map<Integer, Integer> answers) throws Exception {
     Api.Account slow = api.newAccount();
     byte[] start = ("POST /api/v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + slow.bearer()
       + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII);
@@ -261,7 +265,13 @@ class HostileInputIT {
         sockets.add(socket);
       }
       TimeUnit.MILLISECONDS.sleep(500);
-      return api.get("/api/v1/users/me", victim.bearer()).statusCode();
+      int served = api.get("/api/v1/users/me", victim.bearer()).statusCode();
+      for (Socket socket : sockets) {
+        socket.setSoTimeout(15_000);
+        String statusLine = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        answers.merge(Integer.parseInt(statusLine.substring(9, 12)), 1, Integer::sum);
+      }
+      return served;
     } finally {
       for (Socket socket : sockets) {
         socket.close();

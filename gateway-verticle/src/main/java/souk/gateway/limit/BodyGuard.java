@@ -1,0 +1,127 @@
+package souk.gateway.limit;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
+import souk.gateway.http.AccessLog;
+import souk.gateway.http.Problems;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Bounds the API requests whose bodies are still arriving: at most {@code max} on this gateway at once (one more is a
+ * 503 with {@code Retry-After: 1}), and each has {@code timeoutMs} to arrive in full, after which it is a 408 and its
+ * HTTP/1.x connection is closed. A request with no body to wait for (a GET) is not counted. With {@link InFlightLimit}
+ * after the body handler, this is what keeps slow senders from holding the gateway's memory: at most {@code max}
+ * bodies of {@code SOUK_BODY_LIMIT_BYTES} are being buffered, none for longer than {@code timeoutMs}.
+ *
+ * <p>{@link #arriving()} goes before the body handler and {@link #arrived()} right after it, on the same route.
+ */
+public final class BodyGuard {
+
+  private static final String KEY = "souk.body";
+  private static final ServiceException BUSY = new ServiceException(ErrorCode.UNAVAILABLE,
+    "Souk is receiving as many request bodies as it can; retry after " + InFlightLimit.RETRY_AFTER_SECONDS + " s")
+    .retryAfter(InFlightLimit.RETRY_AFTER_SECONDS);
+
+  private final Vertx vertx;
+  private final int max;
+  private final long timeoutMs;
+  private final AtomicInteger receiving = new AtomicInteger();
+
+  public BodyGuard(Vertx vertx, int max, long timeoutMs) {
+    this.vertx = vertx;
+    this.max = max;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public Handler<RoutingContext> arriving() {
+    return ctx -> {
+      if (!bodyToCome(ctx.request())) {
+        ctx.next();
+        return;
+      }
+      if (receiving.incrementAndGet() > max) {
+        receiving.decrementAndGet();
+        AccessLog.notAnError(ctx);
+        ctx.fail(BUSY);
+        return;
+      }
+      // the timer fires on this request's event loop, where its other handlers run: no race with arrived()
+      Arrival arrival = new Arrival();
+      arrival.timer = vertx.setTimer(timeoutMs, id -> {
+        if (release(arrival)) {
+          timedOut(ctx);
+        }
+      });
+      ctx.put(KEY, arrival);
+      // the client may leave before its body is in
+      ctx.addEndHandler(done -> release(arrival));
+      ctx.next();
+    };
+  }
+
+  public Handler<RoutingContext> arrived() {
+    return ctx -> {
+      Arrival arrival = ctx.get(KEY);
+      if (arrival != null) {
+        release(arrival);
+      }
+      ctx.next();
+    };
+  }
+
+  /** Requests whose bodies are arriving now. */
+  public int receiving() {
+    return receiving.get();
+  }
+
+  // a GET carries no body: nothing to count, no timer on the common path
+  private static boolean bodyToCome(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return false;
+    }
+    if (request.version() == HttpVersion.HTTP_2) {
+      return true;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null ? !length.equals("0") : request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  private boolean release(Arrival arrival) {
+    if (arrival.released) {
+      return false;
+    }
+    arrival.released = true;
+    vertx.cancelTimer(arrival.timer);
+    receiving.decrementAndGet();
+    return true;
+  }
+
+  private static void timedOut(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
+    if (http1) {
+      // the rest of the body would be read as the next request: the connection ends with this answer
+      ctx.response().putHeader("Connection", "close");
+    }
+    Problems.send(ctx, 408, "Request Timeout", "The request body did not arrive in time")
+      .onComplete(sent -> {
+        if (http1) {
+          ctx.request().connection().close();
+        }
+      });
+  }
+
+  private static final class Arrival {
+    long timer;
+    boolean released;
+  }
+}
