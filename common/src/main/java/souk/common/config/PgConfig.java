@@ -19,24 +19,30 @@ import java.util.Map;
  * @param acquireTimeoutMs   a request waiting this long for a connection fails, milliseconds
  * @param idleInTransactionSeconds the database ends a session left this long inside a transaction, its locks with it
  *                           (a node frozen or cut off mid-transaction); longer than any transaction waits on purpose
+ *                           (the relay's send, a charge's processor)
  */
 public record PgConfig(String host, int port, String user, String password, String database, int poolSize,
                        int waitQueueSize, int connectTimeoutMs, int idleTimeoutSeconds, int acquireTimeoutMs,
                        int idleInTransactionSeconds) {
 
+  /** Every number at least 1: 0 or less would turn a bound off (an unbounded wait queue, no idle limit). */
   public static PgConfig from(JsonObject json) {
     return new PgConfig(
       json.getString("pgHost"),
-      json.getInteger("pgPort"),
+      ConfigLoader.intIn(json, "pgPort", 1, 65_535),
       json.getString("pgUser"),
       json.getString("pgPassword"),
       json.getString("pgDatabase"),
-      json.getInteger("pgPoolSize"),
-      json.getInteger("pgWaitQueueSize"),
-      json.getInteger("pgConnectTimeoutMs"),
-      json.getInteger("pgIdleTimeoutSeconds"),
-      json.getInteger("pgAcquireTimeoutMs"),
-      json.getInteger("pgIdleInTransactionSeconds"));
+      positive(json, "pgPoolSize"),
+      positive(json, "pgWaitQueueSize"),
+      positive(json, "pgConnectTimeoutMs"),
+      positive(json, "pgIdleTimeoutSeconds"),
+      positive(json, "pgAcquireTimeoutMs"),
+      positive(json, "pgIdleInTransactionSeconds"));
+  }
+
+  private static int positive(JsonObject json, String key) {
+    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
   }
 
   /**

@@ -110,14 +110,14 @@ public final class TransactionGroups {
   }
 
   private <T> Future<T> submit(Piece<T> piece) {
-    if (waiting.size() >= MAX_WAITING) {
-      return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
-        "The database is not keeping up; retry later"));
-    }
     Context current = Vertx.currentContext();
     // each message or request has a context of its own (for its trace); what matters is the event loop's thread
     if (current == null || !current.isEventLoopContext() || (loop != null && loop != Thread.currentThread())) {
       return piece.alone(pool);
+    }
+    if (waiting.size() >= MAX_WAITING) {
+      return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
+        "The database is not keeping up; retry later"));
     }
     if (loop == null) {
       loop = Thread.currentThread();
@@ -166,10 +166,9 @@ public final class TransactionGroups {
     long now = System.nanoTime();
     for (Iterator<Piece<?>> it = waiting.iterator(); it.hasNext() && group.size() < MAX_GROUP; ) {
       Piece<?> piece = it.next();
-      if (piece.deadlineNanos != Long.MAX_VALUE && now - piece.deadlineNanos > 0) {
+      if (piece.expired(now)) {
         it.remove();
-        piece.answer(Future.failedFuture(new ServiceException(ErrorCode.TIMEOUT,
-          "The request waited longer than its caller for the database")));
+        piece.answerTimedOut();
       } else if (piece.key == null || keys.add(piece.key)) {
         group.add(piece);
         it.remove();
@@ -213,8 +212,14 @@ public final class TransactionGroups {
         context.runOnContext(v -> nextTurn.complete());
         return nextTurn.future().compose(v -> {
           List<Future<?>> alone = new ArrayList<>(group.size());
+          long now = System.nanoTime();
           for (Piece<?> piece : group) {
-            alone.add(piece.alone(pool).onComplete(piece::answer));
+            if (piece.expired(now)) {
+              // the group may have waited long for a connection: its caller has stopped waiting since
+              piece.answerTimedOut();
+            } else {
+              alone.add(piece.alone(pool).onComplete(piece::answer));
+            }
           }
           return Future.join(alone).mapEmpty();
         });
@@ -227,7 +232,7 @@ public final class TransactionGroups {
    * back, and the pieces may run again) but a lost connection or a timeout.
    */
   private static boolean commitInDoubt(List<Piece<?>> group, List<Future<?>> outcomes, Throwable failure) {
-    boolean refused = failure instanceof PgException && !Unavailability.isTransient(failure);
+    boolean refused = failure instanceof PgException pg && !Unavailability.isConnectionLost(pg.getSqlState());
     return !refused && outcomes.size() == group.size() && outcomes.stream().allMatch(Future::succeeded);
   }
 
@@ -261,6 +266,15 @@ public final class TransactionGroups {
       this.key = key;
       this.work = work;
       this.onItsOwn = onItsOwn;
+    }
+
+    boolean expired(long now) {
+      return deadlineNanos != Long.MAX_VALUE && now - deadlineNanos > 0;
+    }
+
+    void answerTimedOut() {
+      answer(Future.failedFuture(new ServiceException(ErrorCode.TIMEOUT,
+        "The request waited longer than its caller for the database")));
     }
 
     Future<T> start(SqlConnection conn) {

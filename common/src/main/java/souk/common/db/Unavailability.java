@@ -41,13 +41,22 @@ public final class Unavailability {
   }
 
   /**
-   * SQLSTATE class 08 (connection exception); 57P01..57P03 (the server shutting down or starting); class 40 (a
-   * deadlock or serialization failure: the transaction was rolled back and may simply run again); class 53 (out of
-   * disk, memory or connections); 55P03 (a lock not available in time) and 57014 (a statement cancelled, e.g. by
-   * {@code statement_timeout}). None of them says anything about the request; all of them may pass.
+   * A lost connection ({@link #isConnectionLost}); class 40 (a deadlock or serialization failure: the transaction was
+   * rolled back and may simply run again); class 53 (out of disk, memory or connections); 55P03 (a lock not available
+   * in time) and 57014 (a statement cancelled, e.g. by {@code statement_timeout}). None of them says anything about
+   * the request; all of them may pass.
    */
   private static boolean isTransientState(String state) {
-    return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("40")
-      || state.startsWith("53") || state.equals("55P03") || state.equals("57014"));
+    return isConnectionLost(state) || state != null && (state.startsWith("40") || state.startsWith("53")
+      || state.equals("55P03") || state.equals("57014"));
+  }
+
+  /**
+   * Whether the database ended the session or lost the connection rather than refusing a statement: SQLSTATE class
+   * 08, 57P01..57P05 (shut down, crashed, starting, the database dropped, the session idle too long) and 25P03 (idle
+   * too long inside a transaction). What was sent last may or may not have been done.
+   */
+  static boolean isConnectionLost(String state) {
+    return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.equals("25P03"));
   }
 }

@@ -49,6 +49,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void an_integer_too_large_for_its_setting_stops_the_node_instead_of_wrapping_around() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+      () -> ConfigLoader.applyEnvironment(new JsonObject().put("shutdownSeconds", 15),
+        Map.of("SOUK_SHUTDOWN_SECONDS", "4294967311")));
+    assertTrue(e.getMessage().contains("SOUK_SHUTDOWN_SECONDS"), e.getMessage());
+    assertEquals(4_294_967_311L, ConfigLoader.applyEnvironment(new JsonObject().put("retentionMs", 1L),
+      Map.of("SOUK_RETENTION_MS", "4294967311")).getLong("retentionMs"), "a long setting takes it");
+  }
+
+  @Test
+  void settings_outside_their_range_name_their_variable() {
+    JsonObject defaults = ConfigLoader.load(Map.of(), "souk-defaults.json");
+    for (Map.Entry<String, String> bad : Map.of("SOUK_SHUTDOWN_SECONDS", "0", "SOUK_CLUSTER_PORT", "70000",
+      "SOUK_PG_WAIT_QUEUE_SIZE", "-1", "SOUK_PG_IDLE_IN_TRANSACTION_SECONDS", "0").entrySet()) {
+      JsonObject config = ConfigLoader.applyEnvironment(defaults.copy(), Map.of(bad.getKey(), bad.getValue()));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+        NodeConfig.from("test", config);
+        PgConfig.from(config.put("pgDatabase", "souk_test"));
+      }, bad.getKey());
+      assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+    }
+  }
+
+  @Test
   void variables_without_a_default_are_ignored() {
     JsonObject config = ConfigLoader.applyEnvironment(new JsonObject().put("a", 1), Map.of("SOUK_UNKNOWN", "1"));
     assertFalse(config.containsKey("unknown"));

@@ -25,7 +25,7 @@ class UnavailabilityTest {
     assertTrue(Unavailability.isTransient(new PgException("terminating connection", "FATAL", "57P01", null)));
     assertTrue(Unavailability.isTransient(new PgException("no connection", "FATAL", "08006", null)));
     assertTrue(Unavailability.isTransient(new VertxException("Connection is not active now, current status: CLOSED")));
-    for (String state : new String[] {"40001", "40P01", "53100", "53200", "53300", "55P03", "57014"}) {
+    for (String state : new String[] {"40001", "40P01", "53100", "53200", "53300", "55P03", "57014", "25P03", "57P05"}) {
       assertTrue(Unavailability.isTransient(new PgException("may pass", "ERROR", state, null)), state);
     }
   }

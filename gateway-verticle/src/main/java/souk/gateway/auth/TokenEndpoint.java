@@ -30,7 +30,7 @@ import java.util.Locale;
 public final class TokenEndpoint implements Handler<RoutingContext> {
 
   public static final String PATH = "/api/v1/auth/token";
-  /** As at sign-up. */
+  /** As at sign-up, in characters (code points). */
   static final int MAX_EMAIL_LENGTH = 254;
 
   private final ServiceCaller caller;
@@ -89,7 +89,8 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
         errors.add(ServiceException.fieldError(field, json.getValue(field) == null ? "is required" : "must be a string"));
       }
     }
-    if (errors.isEmpty() && json.getString("email").length() > MAX_EMAIL_LENGTH) {
+    String email = errors.isEmpty() ? json.getString("email") : "";
+    if (email.codePointCount(0, email.length()) > MAX_EMAIL_LENGTH) {
       // no account has one (sign-up refuses it), and the attempts limiter would keep it as part of a key
       errors.add(ServiceException.fieldError("email", "must be at most " + MAX_EMAIL_LENGTH + " characters"));
     }

@@ -1,5 +1,6 @@
 package souk.gateway.bridge;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -143,7 +144,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     RoutingContext ctx = sock.routingContext();
     String requestId = ctx == null || RequestIds.of(ctx) == null ? "unknown" : RequestIds.of(ctx);
     // a socket costs memory and a timer until it registers or times out: nobody may hold an unbounded number
-    String client = ctx == null ? "unknown" : RateLimitHandler.clientAddress(ctx, proxies);
+    String client = ctx == null ? "unknown" : network(RateLimitHandler.clientAddress(ctx, proxies));
     if (!admittedAnonymous(client)) {
       event.complete(false);
       return;
@@ -201,6 +202,25 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     return countedBelow(socketsPerUser, user, limits.socketsPerUser());
   }
 
+  /**
+   * The unit a client is counted by: its IPv4 address, or the /64 network of its IPv6 address (one host is commonly
+   * given a whole /64, and could otherwise take a fresh address per socket).
+   */
+  static String network(String address) {
+    if (address.indexOf(':') < 0) {
+      return address;
+    }
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+    if (bytes == null || bytes.length != 16) {
+      return address;
+    }
+    StringBuilder prefix = new StringBuilder(24);
+    for (int i = 0; i < 8; i += 2) {
+      prefix.append(Integer.toHexString((bytes[i] & 0xff) << 8 | bytes[i + 1] & 0xff)).append(':');
+    }
+    return prefix.append(":/64").toString();
+  }
+
   private boolean admittedAnonymous(String client) {
     if (anonymous.incrementAndGet() > limits.anonymous()) {
       anonymous.decrementAndGet();
@@ -234,6 +254,11 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       anonymous.decrementAndGet();
       state.client = null;
     }
+  }
+
+  /** Sockets open and not registered yet, all addresses together. */
+  int anonymousSockets() {
+    return anonymous.get();
   }
 
   // an update goes out only while the token that registered for it is still valid

@@ -60,8 +60,14 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     }
   }
 
+  // as the router matches it: a trailing slash reaches the same route
   private static boolean isSignIn(RoutingContext ctx) {
-    return ctx.request().method() == HttpMethod.POST && TokenEndpoint.PATH.equals(ctx.normalizedPath());
+    if (ctx.request().method() != HttpMethod.POST) {
+      return false;
+    }
+    String path = ctx.normalizedPath();
+    return path.startsWith(TokenEndpoint.PATH) && (path.length() == TokenEndpoint.PATH.length()
+      || path.length() == TokenEndpoint.PATH.length() + 1 && path.endsWith("/"));
   }
 
   private void admit(RoutingContext ctx, String identity) {

@@ -33,6 +33,7 @@ class OrderUpdatesBridgeTest {
   private static final int PER_ADDRESS = 4;
 
   private Tokens tokens;
+  private OrderUpdatesBridge bridge;
   private HttpServer server;
   private WebSocketClient client;
   private final AtomicInteger closed = new AtomicInteger();
@@ -40,7 +41,7 @@ class OrderUpdatesBridgeTest {
   @BeforeEach
   void start(Vertx vertx) {
     tokens = new Tokens(vertx, SECRET, 900);
-    OrderUpdatesBridge bridge = OrderUpdatesBridge.create(vertx, new Bearer(tokens),
+    bridge = OrderUpdatesBridge.create(vertx, new Bearer(tokens),
       new BridgeLimits(8, 4, 8192, 30, PER_ADDRESS, 10_000), TrustedProxies.of(List.of()));
     Router router = Router.router(vertx);
     bridge.mount(router);
@@ -68,6 +69,15 @@ class OrderUpdatesBridgeTest {
     assertClosed(3, "and the bound holds again");
   }
 
+  @Test
+  void an_ipv6_client_is_counted_by_its_64_network() {
+    assertEquals("2001:db8:1:2::/64", OrderUpdatesBridge.network("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+    assertEquals("2001:db8:1:2::/64", OrderUpdatesBridge.network("2001:db8:1:2::1"));
+    assertEquals("0:0:0:0::/64", OrderUpdatesBridge.network("::1"));
+    assertEquals("203.0.113.7", OrderUpdatesBridge.network("203.0.113.7"));
+    assertEquals("unknown", OrderUpdatesBridge.network("unknown"));
+  }
+
   private WebSocket open() throws Exception {
     WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort())
       .setURI(OrderUpdatesBridge.PATH + "/websocket")).await(10, TimeUnit.SECONDS);
@@ -79,13 +89,18 @@ class OrderUpdatesBridgeTest {
     return socket;
   }
 
-  // the register is answered by nothing when it succeeds: a ping behind it on the same socket is handled after it
+  // nothing answers a register that succeeds: the bridge's count of sockets not registered shows it is done
   private void register(WebSocket socket) throws Exception {
+    int before = bridge.anonymousSockets();
     String user = UUID.randomUUID().toString();
     socket.writeTextMessage(new JsonObject().put("type", "register").put("address", Addresses.orderUpdates(user))
       .put("headers", new JsonObject().put("Authorization", "Bearer " + tokens.issue(user))).encode())
       .await(10, TimeUnit.SECONDS);
-    TimeUnit.MILLISECONDS.sleep(300);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (bridge.anonymousSockets() == before && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    assertEquals(before - 1, bridge.anonymousSockets(), "the register went through");
   }
 
   /** Waits for {@code count} closed sockets (at most 10 s), then checks for a moment that no more close. */
