@@ -1,6 +1,8 @@
 package souk.common.api;
 
 import io.vertx.core.json.JsonObject;
+import souk.common.bus.ErrorCode;
+import souk.common.bus.ServiceException;
 
 /**
  * The body of an event-bus request made by the gateway for an HTTP route: path parameters, query parameters (first
@@ -9,13 +11,22 @@ import io.vertx.core.json.JsonObject;
  */
 public record ApiRequest(JsonObject params, JsonObject query, JsonObject headers, Object body) {
 
+  /** From what the gateway sent; a part that is there but not an object is a 400, as any malformed request. */
   public static ApiRequest fromJson(JsonObject json) {
     JsonObject safe = json == null ? new JsonObject() : json;
-    return new ApiRequest(
-      safe.getJsonObject("params", new JsonObject()),
-      safe.getJsonObject("query", new JsonObject()),
-      safe.getJsonObject("headers", new JsonObject()),
+    return new ApiRequest(object(safe, "params"), object(safe, "query"), object(safe, "headers"),
       safe.getValue("body"));
+  }
+
+  private static JsonObject object(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return new JsonObject();
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw new ServiceException(ErrorCode.VALIDATION, "The request's " + key + " must be a JSON object");
   }
 
   public JsonObject toJson() {

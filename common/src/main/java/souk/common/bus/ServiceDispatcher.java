@@ -111,6 +111,13 @@ public final class ServiceDispatcher {
         new ServiceException(ErrorCode.VALIDATION, "Unknown action").toReplyException().getMessage());
       return;
     }
+    // typed as JSON, but any member may send anything: a string or bytes would fail the handler with a cast
+    Object body = ((Message<?>) message).body();
+    if (body != null && !(body instanceof JsonObject)) {
+      message.fail(ErrorCode.VALIDATION.code(), new ServiceException(ErrorCode.VALIDATION,
+        "The request body must be a JSON object").toReplyException().getMessage());
+      return;
+    }
     inFlight++;
     long began = System.nanoTime();
     Future<?> result;

@@ -5,11 +5,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import souk.common.api.ApiRequest;
 import souk.common.db.PgFailures;
 import souk.common.log.AccessLogMode;
 
@@ -55,6 +58,22 @@ class ServiceDispatcherTest {
       new JsonObject(), ping).await(5, TimeUnit.SECONDS).body();
     assertEquals("node-1", shared.getString("nodeId"));
     assertEquals("node-1", own.getString("nodeId"));
+  }
+
+  @Test
+  void a_body_that_is_not_a_json_object_is_a_validation_failure_not_a_bug() throws Exception {
+    dispatcher.on("read", message -> Future.succeededFuture(ApiRequest.fromJson(message.body()).param("id")))
+      .start().await(5, TimeUnit.SECONDS);
+    for (Object body : new Object[] {"text", Buffer.buffer("bytes"), new JsonObject().put("params", "x"),
+      new JsonObject().put("query", new JsonArray())}) {
+      Future<?> reply = vertx.eventBus().request("test-service", body,
+        new DeliveryOptions().addHeader(Headers.ACTION, "read").setSendTimeout(5_000));
+      ReplyException e = assertThrows(ReplyException.class, () -> reply.await(10, TimeUnit.SECONDS));
+      assertEquals(ErrorCode.VALIDATION, ServiceException.from(e).errorCode(), String.valueOf(body));
+    }
+    assertEquals("7", vertx.eventBus().request("test-service",
+        new JsonObject().put("params", new JsonObject().put("id", "7")),
+        new DeliveryOptions().addHeader(Headers.ACTION, "read")).await(10, TimeUnit.SECONDS).body());
   }
 
   @Test
