@@ -2,6 +2,8 @@ package souk.user.service;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.user.domain.NewUser;
@@ -9,12 +11,17 @@ import souk.user.domain.User;
 import souk.user.store.UserRepository;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Sign-up, look-up and credential checks. Hashing runs on the {@link HashingQueue}, never on the event loop; each
  * call carries the deadline of its caller, after which the hash is not started.
  */
 public final class UserService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UserService.class);
 
   private final UserRepository users;
   private final PasswordHasher hasher;
@@ -24,6 +31,7 @@ public final class UserService {
     this.users = users;
     this.hasher = hasher;
     this.hashing = hashing;
+    hashing.submit(hasher::prepare, background());
   }
 
   /** Creates a user from a sign-up body; 400 on invalid fields, 409 when the email is taken. */
@@ -59,7 +67,31 @@ public final class UserService {
     }
     return users.credentials(e).compose(found -> hashing.submit(
         () -> found == null ? hasher.matchesNothing(p) : hasher.matches(p, found.passwordHash()), deadlineNanos)
-      .compose(ok -> ok ? Future.succeededFuture(found.userId()) : Future.failedFuture(invalidCredentials())));
+      .compose(ok -> {
+        if (!ok) {
+          return Future.failedFuture(invalidCredentials());
+        }
+        if (hasher.outdated(found.passwordHash())) {
+          upgrade(found, p);
+        }
+        return Future.succeededFuture(found.userId());
+      }));
+  }
+
+  /**
+   * After {@code SOUK_BCRYPT_COST} changed, a password checked at its old cost answers faster (or slower) than an
+   * unknown email does: at its next successful sign-in it is hashed again at the current cost, in the background.
+   */
+  private void upgrade(UserRepository.Credentials found, String password) {
+    hashing.submit(() -> hasher.hash(password), background())
+      .compose(hash -> users.rehash(found.userId(), found.passwordHash(), hash))
+      .onFailure(e -> LOG.info("password hash not upgraded to the current cost; the next sign-in tries again",
+        kv("userId", found.userId()), kv("error", String.valueOf(e.getMessage()))));
+  }
+
+  // work no caller waits for still gets a deadline: a queue that cannot reach it in a minute has better to do
+  private static long background() {
+    return System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
   }
 
   private static ServiceException invalidCredentials() {

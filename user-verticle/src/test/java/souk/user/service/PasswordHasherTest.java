@@ -35,5 +35,17 @@ class PasswordHasherTest {
   @Test
   void an_unusable_cost_is_refused() {
     assertThrows(IllegalArgumentException.class, () -> new PasswordHasher(3));
+    assertThrows(IllegalArgumentException.class, () -> new PasswordHasher(PasswordHasher.MAX_COST + 1),
+      "a cost whose hashes outlast every caller");
+  }
+
+  @Test
+  void a_hash_made_at_another_cost_is_outdated() {
+    PasswordHasher four = new PasswordHasher(4);
+    PasswordHasher five = new PasswordHasher(5);
+    String hash = four.hash("a password");
+    assertFalse(four.outdated(hash));
+    assertTrue(five.outdated(hash));
+    assertTrue(five.matches("a password", hash), "an older hash still verifies");
   }
 }

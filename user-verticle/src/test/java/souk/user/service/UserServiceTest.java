@@ -53,6 +53,7 @@ class UserServiceTest {
 
   private HashingQueue hashing;
   private UserService users;
+  private UserRepository repository;
   private ProfileCache cache;
   private ProfileInvalidation invalidation;
   private Pool pool;
@@ -65,7 +66,7 @@ class UserServiceTest {
     // lookups go through the pipelined client and the cache, as on a running node
     cache = new ProfileCache(100, TimeUnit.MINUTES.toNanos(5), System::nanoTime, new SimpleMeterRegistry());
     invalidation = ProfileInvalidation.start(vertx, PG, cache);
-    UserRepository repository = new UserRepository(pool, Databases.pipelined(vertx, PG), cache);
+    repository = new UserRepository(pool, Databases.pipelined(vertx, PG), cache);
     users = new UserService(repository, new PasswordHasher(4), hashing);
     await("the user cache listens for changed users", cache::isListening);
   }
@@ -339,6 +340,25 @@ class UserServiceTest {
     assertEquals(ErrorCode.UNAUTHORIZED, wrong.errorCode());
     assertEquals(wrong.errorCode(), unknown.errorCode());
     assertEquals(wrong.detail(), unknown.detail());
+  }
+
+  @Test
+  void after_the_cost_changed_a_password_is_hashed_again_at_its_next_sign_in() throws Exception {
+    String email = newEmail();
+    User ada = signUp(email);
+    assertEquals("$2b$04$", storedHash(email).substring(0, 7));
+    // the node restarted with SOUK_BCRYPT_COST=5
+    UserService raised = new UserService(repository, new PasswordHasher(5), hashing);
+    assertEquals(ada.id(), raised.authenticate(credentials(email, PASSWORD), farDeadline()).await());
+    await("the hash upgraded to the new cost", () -> storedHash(email).startsWith("$2b$05$"));
+    assertEquals(ada.id(), raised.authenticate(credentials(email, PASSWORD), farDeadline()).await(),
+      "the upgraded hash still holds the same password");
+    assertThrows(ServiceException.class,
+      () -> raised.authenticate(credentials(email, "not the password"), farDeadline()).await());
+  }
+
+  private String storedHash(String email) {
+    return repository.credentials(email).await().passwordHash();
   }
 
   @Test
