@@ -133,7 +133,10 @@ public final class NodeLauncher {
   private static void stop(Vertx vertx, NodeConfig config) {
     LOG.info("stopping node");
     try {
-      vertx.close().await(config.shutdownSeconds() + 5L, TimeUnit.SECONDS);
+      // the drain's own budget, the 2.5 s a node keeps serving after it unpublished, and Hazelcast's graceful leave
+      // (hazelcast.graceful.shutdown.max.wait, 10 s): 28 s by default, inside the 30 s run.sh, compose.yaml and the
+      // Kubernetes manifests give a node before they kill it
+      vertx.close().await(config.shutdownSeconds() + 13L, TimeUnit.SECONDS);
       LOG.info("node stopped");
     } catch (Exception e) {
       LOG.warn("node did not stop cleanly", e);
