@@ -75,16 +75,16 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       positive(json, "bodyTimeoutMs"));
     return new GatewayConfig(
       json.getString("httpHost"),
-      json.getInteger("httpPort"),
+      ConfigLoader.intIn(json, "httpPort", 0, 65_535),
       NodeConfig.splitList(json.getString("requiredServices")),
       json.getLong("requestTimeoutMs"),
       json.getLong("bodyLimitBytes"),
       json.getString("jwtSecret"),
       NodeConfig.splitList(json.getString("jwtPreviousSecrets", "")),
       json.getInteger("jwtLeewaySeconds", Tokens.DEFAULT_LEEWAY_SECONDS),
-      json.getInteger("tokenTtlSeconds"),
+      positive(json, "tokenTtlSeconds"),
       json.getLong("aggregateTimeoutMs"),
-      json.getInteger("idleTimeoutSeconds"),
+      positive(json, "idleTimeoutSeconds"),
       json.getString("tlsCert", ""),
       json.getString("tlsKey", ""),
       limits,
@@ -95,10 +95,6 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
   }
 
   private static int positive(JsonObject json, String key) {
-    int value = json.getInteger(key);
-    if (value < 1) {
-      throw new IllegalArgumentException(ConfigLoader.variableName(key) + " must be at least 1");
-    }
-    return value;
+    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
   }
 }

@@ -46,7 +46,7 @@ class HostileInputIT {
 
   @RegisterExtension
   static final SoukCluster cluster = new SoukCluster().env("SOUK_JWT_SECRET", SECRET)
-    .env("SOUK_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT)).env("SOUK_BODY_TIMEOUT_MS", "2000");
+    .env("SOUK_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT)).env("SOUK_BODY_TIMEOUT_MS", "5000");
   private static final Api api = new Api(cluster);
 
   @Test

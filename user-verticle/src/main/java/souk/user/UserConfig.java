@@ -1,7 +1,9 @@
 package souk.user;
 
 import io.vertx.core.json.JsonObject;
+import souk.common.config.ConfigLoader;
 import souk.common.config.PgConfig;
+import souk.user.service.PasswordHasher;
 
 /**
  * User node settings, from {@code user-node.json} and {@code SOUK_*} variables.
@@ -20,7 +22,12 @@ public record UserConfig(PgConfig pg, int bcryptCost, int passwordHashThreads, i
                          int userCacheSize, int userCacheTtlSeconds) {
 
   public static UserConfig from(JsonObject json) {
-    return new UserConfig(PgConfig.from(json), json.getInteger("bcryptCost"), json.getInteger("passwordHashThreads"),
-      json.getInteger("passwordHashQueue"), json.getInteger("userCacheSize"), json.getInteger("userCacheTtlSeconds"));
+    return new UserConfig(PgConfig.from(json), ConfigLoader.intIn(json, "bcryptCost", 4, PasswordHasher.MAX_COST),
+      positive(json, "passwordHashThreads"), positive(json, "passwordHashQueue"), ConfigLoader.intIn(json, "userCacheSize", 0, Integer.MAX_VALUE),
+      positive(json, "userCacheTtlSeconds"));
+  }
+
+  private static int positive(JsonObject json, String key) {
+    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
   }
 }

@@ -61,25 +61,17 @@ public final class ConfigLoader {
    * that a value that would turn a bound off, or stop a node uncleanly, stops it at start instead.
    */
   public static int intIn(JsonObject json, String key, int min, int max) {
-    Integer value = json.getInteger(key);
+    // read as a long: a value too large for an int would otherwise wrap around to one inside the range
+    Long value = json.getLong(key);
     if (value == null || value < min || value > max) {
       throw new IllegalArgumentException(variableName(key) + " must be from " + min + " to " + max + ", got " + value);
     }
-    return value;
+    return value.intValue();
   }
 
   private static Object convert(String variable, String raw, Object defaultValue) {
     String value = raw.trim();
-    if (defaultValue instanceof Integer) {
-      // parsed as an int: a value too large would otherwise wrap around to another
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(variable + " must be an integer from " + Integer.MIN_VALUE + " to "
-          + Integer.MAX_VALUE + ", got '" + raw + "'");
-      }
-    }
-    if (defaultValue instanceof Long) {
+    if (defaultValue instanceof Integer || defaultValue instanceof Long) {
       try {
         return Long.parseLong(value);
       } catch (NumberFormatException e) {

@@ -38,7 +38,8 @@ public record PgConfig(String host, int port, String user, String password, Stri
       positive(json, "pgConnectTimeoutMs"),
       positive(json, "pgIdleTimeoutSeconds"),
       positive(json, "pgAcquireTimeoutMs"),
-      positive(json, "pgIdleInTransactionSeconds"));
+      // PostgreSQL takes at most 2^31-1 milliseconds
+      ConfigLoader.intIn(json, "pgIdleInTransactionSeconds", 1, 2_147_483));
   }
 
   private static int positive(JsonObject json, String key) {

@@ -186,34 +186,48 @@ public final class TransactionGroups {
     if (LOG.isDebugEnabled()) {
       LOG.debug("pieces in one transaction", kv("pieces", group.size()));
     }
+    List<Piece<?>> started = new ArrayList<>(group.size());
     List<Future<?>> outcomes = new ArrayList<>(group.size());
+    boolean[] ran = {false};
     return Transactions.run(pool, conn -> {
-        group.forEach(piece -> outcomes.add(piece.start(conn)));
+        ran[0] = true;
+        // the connection may have been long in coming: a piece whose caller has stopped waiting since does not start
+        long now = System.nanoTime();
+        for (Piece<?> piece : group) {
+          if (piece.expired(now)) {
+            piece.answerTimedOut();
+          } else {
+            started.add(piece);
+            outcomes.add(piece.start(conn));
+          }
+        }
         // join, not all: the transaction ends only once no piece can send another statement on its connection
         return Future.join(outcomes);
       })
       .transform(done -> {
         if (done.succeeded()) {
-          for (int i = 0; i < group.size(); i++) {
-            group.get(i).answer(outcomes.get(i));
+          for (int i = 0; i < started.size(); i++) {
+            started.get(i).answer(outcomes.get(i));
           }
           return Future.succeededFuture();
         }
-        if (commitInDoubt(group, outcomes, done.cause())) {
-          LOG.warn("a group's commit got no answer: its pieces fail, none runs again", kv("pieces", group.size()),
+        if (ran[0] && commitInDoubt(outcomes, done.cause())) {
+          LOG.warn("a group's commit got no answer: its pieces fail, none runs again", kv("pieces", started.size()),
             kv("error", String.valueOf(done.cause().getMessage())));
-          group.forEach(piece -> piece.answer(done));
+          started.forEach(piece -> piece.answer(done));
           return Future.succeededFuture();
         }
+        // what did not start (no connection came) runs on its own, as does what started and was rolled back
+        List<Piece<?>> again = ran[0] ? started : group;
         // the group's connection may have died under it (the database restarting, a network cut): the failure reaches
         // this loop while the client is still letting go of that connection, and a piece started now would be handed
         // the dead connection again; on the loop's next turn the pool has dropped it
         Promise<Void> nextTurn = Promise.promise();
         context.runOnContext(v -> nextTurn.complete());
         return nextTurn.future().compose(v -> {
-          List<Future<?>> alone = new ArrayList<>(group.size());
+          List<Future<?>> alone = new ArrayList<>(again.size());
           long now = System.nanoTime();
-          for (Piece<?> piece : group) {
+          for (Piece<?> piece : again) {
             if (piece.expired(now)) {
               // the group may have waited long for a connection: its caller has stopped waiting since
               piece.answerTimedOut();
@@ -231,9 +245,9 @@ public final class TransactionGroups {
    * so the failure is the commit's, and it is not the database refusing the commit (an error it answered, which rolls
    * back, and the pieces may run again) but a lost connection or a timeout.
    */
-  private static boolean commitInDoubt(List<Piece<?>> group, List<Future<?>> outcomes, Throwable failure) {
+  private static boolean commitInDoubt(List<Future<?>> outcomes, Throwable failure) {
     boolean refused = failure instanceof PgException pg && !Unavailability.isConnectionLost(pg.getSqlState());
-    return !refused && outcomes.size() == group.size() && outcomes.stream().allMatch(Future::succeeded);
+    return !refused && outcomes.stream().allMatch(Future::succeeded);
   }
 
   /**
@@ -273,8 +287,11 @@ public final class TransactionGroups {
     }
 
     void answerTimedOut() {
-      answer(Future.failedFuture(new ServiceException(ErrorCode.TIMEOUT,
-        "The request waited longer than its caller for the database")));
+      answer(Future.failedFuture(timedOut()));
+    }
+
+    private static ServiceException timedOut() {
+      return new ServiceException(ErrorCode.TIMEOUT, "The request waited longer than its caller for the database");
     }
 
     Future<T> start(SqlConnection conn) {
@@ -282,7 +299,12 @@ public final class TransactionGroups {
     }
 
     Future<T> alone(Pool pool) {
-      return onOwnContext(() -> onItsOwn.apply(pool));
+      if (deadlineNanos == Long.MAX_VALUE) {
+        return onOwnContext(() -> onItsOwn.apply(pool));
+      }
+      // a statement with a deadline takes its connection first: if that took too long, it is not sent at all
+      return onOwnContext(() -> pool.withConnection(conn -> expired(System.nanoTime())
+        ? Future.failedFuture(timedOut()) : work.apply(conn)));
     }
 
     // anything thrown fails the piece, not the group's bookkeeping

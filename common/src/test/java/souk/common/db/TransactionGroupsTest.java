@@ -5,8 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgException;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +124,35 @@ class TransactionGroupsTest {
     outcomes.get(1).await(10, TimeUnit.SECONDS);
     assertEquals(0, rows(late));
     assertEquals(1, rows(inTime));
+  }
+
+  @Test
+  void a_statement_whose_connection_came_after_its_deadline_is_not_sent(Vertx vertx) throws Exception {
+    // a pool of its own: the shared one of this database (by name) already has its connections
+    Pool single = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+      .connectingTo(Databases.connectOptions(PG, PG.database())).using(vertx).build();
+    try {
+      TransactionGroups small = onLoop(() -> new TransactionGroups(single));
+      for (int pieces : new int[] {1, 2}) {
+        // the pool's one connection is busy for longer than the caller waits: the database is slow
+        SqlConnection busy = single.getConnection().await(10, TimeUnit.SECONDS);
+        List<UUID> ids = List.of(UUID.randomUUID(), UUID.randomUUID()).subList(0, pieces);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        List<Future<Long>> outcomes = onLoop(() -> ids.stream()
+          .map(id -> small.runStatement(insert(id), deadline)).toList());
+        TimeUnit.MILLISECONDS.sleep(800);
+        busy.close().await(10, TimeUnit.SECONDS);
+        for (Future<Long> outcome : outcomes) {
+          Throwable late = failure(outcome);
+          assertTrue(late instanceof ServiceException e && e.errorCode() == ErrorCode.TIMEOUT, String.valueOf(late));
+        }
+        for (UUID id : ids) {
+          assertEquals(0, rows(id), pieces + " piece(s): written after the caller stopped waiting");
+        }
+      }
+    } finally {
+      single.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

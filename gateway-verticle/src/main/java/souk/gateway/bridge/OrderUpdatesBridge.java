@@ -211,14 +211,32 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
       return address;
     }
     byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-    if (bytes == null || bytes.length != 16) {
+    if (bytes == null) {
       return address;
+    }
+    if (bytes.length == 4 || isIpv4Mapped(bytes)) {
+      // ::ffff:203.0.113.7, as dual-stack proxies write an IPv4 client: counted as that IPv4 address
+      int at = bytes.length - 4;
+      return (bytes[at] & 0xff) + "." + (bytes[at + 1] & 0xff) + "." + (bytes[at + 2] & 0xff) + "."
+        + (bytes[at + 3] & 0xff);
     }
     StringBuilder prefix = new StringBuilder(24);
     for (int i = 0; i < 8; i += 2) {
       prefix.append(Integer.toHexString((bytes[i] & 0xff) << 8 | bytes[i + 1] & 0xff)).append(':');
     }
     return prefix.append(":/64").toString();
+  }
+
+  private static boolean isIpv4Mapped(byte[] bytes) {
+    if (bytes.length != 16 || bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean admittedAnonymous(String client) {

@@ -3,6 +3,7 @@ package souk.gateway.limit;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Bounds the API requests whose bodies are still arriving: at most {@code max} on this gateway at once (one more is a
  * 503 with {@code Retry-After: 1}), and each has {@code timeoutMs} to arrive in full, after which it is a 408 and its
- * HTTP/1.x connection is closed. A request with no body to wait for (a GET) is not counted. With {@link InFlightLimit}
+ * HTTP/1.x connection is closed (an HTTP/2 stream is cancelled). A request with no body to wait for (a GET) is not counted. With {@link InFlightLimit}
  * after the body handler, this is what keeps slow senders from holding the gateway's memory: at most {@code max}
  * bodies of {@code SOUK_BODY_LIMIT_BYTES} are being buffered, none for longer than {@code timeoutMs}.
  *
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BodyGuard {
 
   private static final String KEY = "souk.body";
+  /** HTTP/2's CANCEL error code, for a stream whose body did not arrive in time. */
+  private static final long CANCEL = 0x8;
   private static final ServiceException BUSY = new ServiceException(ErrorCode.UNAVAILABLE,
     "Souk is receiving as many request bodies as it can; retry after " + InFlightLimit.RETRY_AFTER_SECONDS + " s")
     .retryAfter(InFlightLimit.RETRY_AFTER_SECONDS);
@@ -86,11 +89,18 @@ public final class BodyGuard {
     if (request.isEnded()) {
       return false;
     }
-    if (request.version() == HttpVersion.HTTP_2) {
-      return true;
-    }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null ? !length.equals("0") : request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    if (length != null) {
+      return !length.equals("0");
+    }
+    if (request.version() == HttpVersion.HTTP_2) {
+      // HTTP/2 hands over a request before its end of stream is read, and may send a body without a length: only
+      // the methods that carry none are taken at their word
+      HttpMethod method = request.method();
+      return method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS
+        && method != HttpMethod.DELETE;
+    }
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
   private boolean release(Arrival arrival) {
@@ -107,17 +117,15 @@ public final class BodyGuard {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
-    if (http1) {
-      // the rest of the body would be read as the next request: the connection ends with this answer
-      ctx.response().putHeader("Connection", "close");
+    if (ctx.request().version() == HttpVersion.HTTP_2) {
+      // the stream is cancelled, so that nothing more of its body is taken in; the connection's other streams go on
+      ctx.response().reset(CANCEL);
+      return;
     }
+    // the rest of the body would be read as the next request: the connection ends with this answer
+    ctx.response().putHeader("Connection", "close");
     Problems.send(ctx, 408, "Request Timeout", "The request body did not arrive in time")
-      .onComplete(sent -> {
-        if (http1) {
-          ctx.request().connection().close();
-        }
-      });
+      .onComplete(sent -> ctx.request().connection().close());
   }
 
   private static final class Arrival {

@@ -75,6 +75,8 @@ class OrderUpdatesBridgeTest {
     assertEquals("2001:db8:1:2::/64", OrderUpdatesBridge.network("2001:db8:1:2::1"));
     assertEquals("0:0:0:0::/64", OrderUpdatesBridge.network("::1"));
     assertEquals("203.0.113.7", OrderUpdatesBridge.network("203.0.113.7"));
+    assertEquals("203.0.113.7", OrderUpdatesBridge.network("::ffff:203.0.113.7"), "an IPv4 client behind a dual stack");
+    assertEquals("203.0.113.8", OrderUpdatesBridge.network("::ffff:cb00:7108"));
     assertEquals("unknown", OrderUpdatesBridge.network("unknown"));
   }
 

@@ -67,6 +67,11 @@ public final class HashingQueue {
     }, false).onComplete(done -> pending.decrementAndGet());
   }
 
+  /** Whether the queue is less than half full: there is room for work no caller is waiting for. */
+  public boolean hasRoomToSpare() {
+    return pending.get() < capacity / 2;
+  }
+
   public Future<Void> close() {
     return workers.close();
   }

@@ -10,7 +10,9 @@ import souk.user.domain.NewUser;
 import souk.user.domain.User;
 import souk.user.store.UserRepository;
 
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -26,6 +28,8 @@ public final class UserService {
   private final UserRepository users;
   private final PasswordHasher hasher;
   private final HashingQueue hashing;
+  /** Users whose hash is being upgraded now. */
+  private final Set<UUID> upgrading = ConcurrentHashMap.newKeySet();
 
   public UserService(UserRepository users, PasswordHasher hasher, HashingQueue hashing) {
     this.users = users;
@@ -83,15 +87,20 @@ public final class UserService {
    * unknown email does: at its next successful sign-in it is hashed again at the current cost, in the background.
    */
   private void upgrade(UserRepository.Credentials found, String password) {
+    // sign-ins and sign-ups come first: an upgrade waits for a quiet moment, and one at a time per user
+    if (!hashing.hasRoomToSpare() || !upgrading.add(found.userId())) {
+      return;
+    }
     hashing.submit(() -> hasher.hash(password), background())
       .compose(hash -> users.rehash(found.userId(), found.passwordHash(), hash))
+      .onComplete(done -> upgrading.remove(found.userId()))
       .onFailure(e -> LOG.info("password hash not upgraded to the current cost; the next sign-in tries again",
         kv("userId", found.userId()), kv("error", String.valueOf(e.getMessage()))));
   }
 
-  // work no caller waits for still gets a deadline: a queue that cannot reach it in a minute has better to do
+  // work no caller waits for still gets a deadline: a queue that cannot reach it in a few seconds has better to do
   private static long background() {
-    return System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    return System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
   }
 
   private static ServiceException invalidCredentials() {

@@ -61,16 +61,16 @@ public final class UserRepository {
       });
   }
 
-  /** The user id and password hash for an email (any case), or {@code null}. */
   /**
    * Replaces the stored hash of {@code userId}'s password with one made at another cost, only if it is still
-   * {@code oldHash} (a password changed meanwhile is left alone). The profile does not hold the hash: no cache to drop.
+   * {@code oldHash} (a password changed meanwhile is left alone).
    */
   public Future<Boolean> rehash(UUID userId, String oldHash, String newHash) {
     return pool.preparedQuery("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
       .execute(Tuple.of(userId, oldHash, newHash)).map(rows -> rows.rowCount() == 1);
   }
 
+  /** The user id and password hash for an email (any case), or {@code null}. */
   public Future<Credentials> credentials(String email) {
     return pool.preparedQuery("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
       .execute(Tuple.of(email))
