@@ -22,7 +22,7 @@ public record SagaConfig(long outboxPollIntervalMs, int outboxMaxRejections, lon
   }
 
   public static SagaConfig from(JsonObject json) {
-    return new SagaConfig(json.getLong("outboxPollIntervalMs"), json.getInteger("outboxMaxRejections"),
-      json.getLong("retentionEveryMs"));
+    return new SagaConfig(json.getLong("outboxPollIntervalMs"),
+      ConfigLoader.intIn(json, "outboxMaxRejections", 1, Integer.MAX_VALUE), json.getLong("retentionEveryMs"));
   }
 }

@@ -61,11 +61,13 @@ class ConfigLoaderTest {
   void settings_outside_their_range_name_their_variable() {
     JsonObject defaults = ConfigLoader.load(Map.of(), "souk-defaults.json");
     for (Map.Entry<String, String> bad : Map.of("SOUK_SHUTDOWN_SECONDS", "0", "SOUK_CLUSTER_PORT", "70000",
-      "SOUK_PG_WAIT_QUEUE_SIZE", "-1", "SOUK_PG_IDLE_IN_TRANSACTION_SECONDS", "0").entrySet()) {
+      "SOUK_PG_WAIT_QUEUE_SIZE", "-1", "SOUK_PG_IDLE_IN_TRANSACTION_SECONDS", "0",
+      "SOUK_OUTBOX_MAX_REJECTIONS", "4294967297").entrySet()) {
       JsonObject config = ConfigLoader.applyEnvironment(defaults.copy(), Map.of(bad.getKey(), bad.getValue()));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
         NodeConfig.from("test", config);
         PgConfig.from(config.put("pgDatabase", "souk_test"));
+        SagaConfig.from(config);
       }, bad.getKey());
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
     }
