@@ -8,6 +8,8 @@ import souk.gateway.bridge.BridgeLimits;
 
 import java.util.List;
 
+import static souk.common.config.ConfigLoader.positive;
+
 /**
  * Gateway settings, from {@code gateway-node.json} and {@code SOUK_*} variables.
  *
@@ -81,8 +83,7 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
       positive(json, "bodyLimitBytes"),
       json.getString("jwtSecret"),
       NodeConfig.splitList(json.getString("jwtPreviousSecrets", "")),
-      json.containsKey("jwtLeewaySeconds") ? ConfigLoader.intIn(json, "jwtLeewaySeconds", 0, 3_600)
-        : Tokens.DEFAULT_LEEWAY_SECONDS,
+      ConfigLoader.intIn(json, "jwtLeewaySeconds", 0, 3_600, Tokens.DEFAULT_LEEWAY_SECONDS),
       positive(json, "tokenTtlSeconds"),
       positive(json, "aggregateTimeoutMs"),
       positive(json, "idleTimeoutSeconds"),
@@ -95,7 +96,5 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
         positive(json, "bridgeMaxAnonymousPerAddress"), positive(json, "bridgeMaxAnonymous")));
   }
 
-  private static int positive(JsonObject json, String key) {
-    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
-  }
+
 }

@@ -5,6 +5,8 @@ import souk.common.config.ConfigLoader;
 import souk.common.config.PgConfig;
 import souk.user.service.PasswordHasher;
 
+import static souk.common.config.ConfigLoader.positive;
+
 /**
  * User node settings, from {@code user-node.json} and {@code SOUK_*} variables.
  *
@@ -23,11 +25,8 @@ public record UserConfig(PgConfig pg, int bcryptCost, int passwordHashThreads, i
 
   public static UserConfig from(JsonObject json) {
     return new UserConfig(PgConfig.from(json), ConfigLoader.intIn(json, "bcryptCost", 4, PasswordHasher.MAX_COST),
-      positive(json, "passwordHashThreads"), positive(json, "passwordHashQueue"), ConfigLoader.intIn(json, "userCacheSize", 0, Integer.MAX_VALUE),
-      positive(json, "userCacheTtlSeconds"));
+      positive(json, "passwordHashThreads"), positive(json, "passwordHashQueue"),
+      ConfigLoader.intIn(json, "userCacheSize", 0, Integer.MAX_VALUE), positive(json, "userCacheTtlSeconds"));
   }
 
-  private static int positive(JsonObject json, String key) {
-    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
-  }
 }

@@ -69,6 +69,16 @@ public final class ConfigLoader {
     return value.intValue();
   }
 
+  /** Like {@link #intIn(JsonObject, String, int, int)}, for a setting that may be absent: then {@code absent}. */
+  public static int intIn(JsonObject json, String key, int min, int max, int absent) {
+    return json.containsKey(key) ? intIn(json, key, min, max) : absent;
+  }
+
+  /** A count, size or duration: at least 1, since 0 or less would turn its bound off. */
+  public static int positive(JsonObject json, String key) {
+    return intIn(json, key, 1, Integer.MAX_VALUE);
+  }
+
   private static Object convert(String variable, String raw, Object defaultValue) {
     String value = raw.trim();
     if (defaultValue instanceof Integer || defaultValue instanceof Long) {

@@ -59,14 +59,14 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       ConfigLoader.intIn(json, "clusterPort", 1, 65_535),
       splitList(json.getString("clusterMembers")),
       json.getString("clusterConfig", ""),
-      json.containsKey("managementPort") ? ConfigLoader.intIn(json, "managementPort", 0, 65_535) : 0,
+      ConfigLoader.intIn(json, "managementPort", 0, 65_535, 0),
       // at least a second to drain: less stops a node with its requests unanswered
       ConfigLoader.intIn(json, "shutdownSeconds", 1, 3_600),
       AccessLogMode.parse(json.getString("accessLog", "errors")),
       new ClusterTls(json.getString("clusterTlsCert", ""), json.getString("clusterTlsKey", ""),
         json.getString("clusterTlsCa", "")),
       json.getBoolean("clusterInsecure", false),
-      json.containsKey("eventLoops") ? ConfigLoader.intIn(json, "eventLoops", 0, 1_024) : 0);
+      ConfigLoader.intIn(json, "eventLoops", 0, 1_024, 0));
   }
 
   /** The event-loop threads to start: {@link #eventLoops}, or one per core when it is 0. */

@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
+import static souk.common.config.ConfigLoader.positive;
+
 /**
  * PostgreSQL connection and pool limits of one service.
  *
@@ -40,10 +42,6 @@ public record PgConfig(String host, int port, String user, String password, Stri
       positive(json, "pgAcquireTimeoutMs"),
       // PostgreSQL takes at most 2^31-1 milliseconds
       ConfigLoader.intIn(json, "pgIdleInTransactionSeconds", 1, 2_147_483));
-  }
-
-  private static int positive(JsonObject json, String key) {
-    return ConfigLoader.intIn(json, key, 1, Integer.MAX_VALUE);
   }
 
   /**

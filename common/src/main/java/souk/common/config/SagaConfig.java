@@ -23,6 +23,6 @@ public record SagaConfig(long outboxPollIntervalMs, int outboxMaxRejections, lon
 
   public static SagaConfig from(JsonObject json) {
     return new SagaConfig(json.getLong("outboxPollIntervalMs"),
-      ConfigLoader.intIn(json, "outboxMaxRejections", 1, Integer.MAX_VALUE), json.getLong("retentionEveryMs"));
+      ConfigLoader.positive(json, "outboxMaxRejections"), json.getLong("retentionEveryMs"));
   }
 }

@@ -225,15 +225,10 @@ public final class TransactionGroups {
         Promise<Void> nextTurn = Promise.promise();
         context.runOnContext(v -> nextTurn.complete());
         return nextTurn.future().compose(v -> {
+          // a piece with a deadline checks it once it has its own connection (alone)
           List<Future<?>> alone = new ArrayList<>(again.size());
-          long now = System.nanoTime();
           for (Piece<?> piece : again) {
-            if (piece.expired(now)) {
-              // the group may have waited long for a connection: its caller has stopped waiting since
-              piece.answerTimedOut();
-            } else {
-              alone.add(piece.alone(pool).onComplete(piece::answer));
-            }
+            alone.add(piece.alone(pool).onComplete(piece::answer));
           }
           return Future.join(alone).mapEmpty();
         });

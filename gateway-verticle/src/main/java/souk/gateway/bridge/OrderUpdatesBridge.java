@@ -216,9 +216,7 @@ public final class OrderUpdatesBridge implements Handler<BridgeEvent> {
     }
     if (bytes.length == 4 || isIpv4Mapped(bytes)) {
       // ::ffff:203.0.113.7, as dual-stack proxies write an IPv4 client: counted as that IPv4 address
-      int at = bytes.length - 4;
-      return (bytes[at] & 0xff) + "." + (bytes[at + 1] & 0xff) + "." + (bytes[at + 2] & 0xff) + "."
-        + (bytes[at + 3] & 0xff);
+      return NetUtil.bytesToIpAddress(bytes, bytes.length - 4, 4);
     }
     StringBuilder prefix = new StringBuilder(24);
     for (int i = 0; i < 8; i += 2) {
