@@ -98,7 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
     boolean tracing = Tracing.enabled(node.rawConfig());
     RequestIds requestIds = new RequestIds();
     AccessLog accessLog = new AccessLog(node.config().accessLog());
-    SecurityHeaders securityHeaders = new SecurityHeaders();
+    SecurityHeaders securityHeaders = new SecurityHeaders(Https.enabled(config.tlsCert(), config.tlsKey()));
     Cors cors = new Cors(config.limits().corsOrigins(), proxies);
     Bearer bearer = new Bearer(tokens);
     RateLimitHandler rateLimit = new RateLimitHandler(limits.api(), bearer, proxies);

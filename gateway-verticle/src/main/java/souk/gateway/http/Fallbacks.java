@@ -64,10 +64,7 @@ public final class Fallbacks {
    */
   static void failed(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure instanceof ServiceException || failure instanceof ReplyException) {
-      if (!ctx.response().headWritten() && !ctx.response().closed()) {
-        Problems.send(ctx, failure);
-      }
+    if (answered(ctx, failure)) {
       return;
     }
     if (failure != null && ctx.statusCode() >= 200 && ctx.statusCode() < 400) {
@@ -77,6 +74,27 @@ public final class Fallbacks {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * Answers a failed service call as {@link #failed} would, without the router's second walk of its routes to find
+   * the failure handler: every request the services turn down is answered through here. Any other failure goes to
+   * the router.
+   */
+  public static void fail(RoutingContext ctx, Throwable failure) {
+    if (!answered(ctx, failure)) {
+      ctx.fail(failure);
+    }
+  }
+
+  private static boolean answered(RoutingContext ctx, Throwable failure) {
+    if (!(failure instanceof ServiceException) && !(failure instanceof ReplyException)) {
+      return false;
+    }
+    if (!ctx.response().headWritten() && !ctx.response().closed()) {
+      Problems.send(ctx, failure);
+    }
+    return true;
   }
 
   private static void internal(RoutingContext ctx) {

@@ -21,9 +21,14 @@ public final class Https {
    * @param cert PEM certificate chain, or empty for plain HTTP
    * @param key  PEM private key, or empty for plain HTTP
    */
+  /** Whether the gateway speaks HTTPS: a certificate or a key is configured (both must be, or it does not start). */
+  public static boolean enabled(String cert, String key) {
+    return !cert.isBlank() || !key.isBlank();
+  }
+
   public static HttpServerOptions serverOptions(String cert, String key, int idleTimeoutSeconds) {
     HttpServerOptions options = new HttpServerOptions().setIdleTimeout(idleTimeoutSeconds);
-    if (cert.isBlank() && key.isBlank()) {
+    if (!enabled(cert, key)) {
       return options;
     }
     ConfigFiles.requireReadable("SOUK_TLS_CERT", cert);

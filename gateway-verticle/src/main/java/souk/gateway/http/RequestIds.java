@@ -1,6 +1,7 @@
 package souk.gateway.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 public final class RequestIds implements Handler<RoutingContext> {
 
   public static final String HEADER = "X-Request-Id";
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final String KEY = "requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -38,7 +40,7 @@ public final class RequestIds implements Handler<RoutingContext> {
     String offered = ctx.request().getHeader(HEADER);
     String id = offered != null && SANE.matcher(offered).matches() ? offered : newId();
     ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().putHeader(HEADER_NAME, id);
     ctx.next();
   }
 }

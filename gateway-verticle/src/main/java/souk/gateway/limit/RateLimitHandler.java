@@ -2,6 +2,7 @@ package souk.gateway.limit;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import souk.common.bus.ErrorCode;
@@ -24,6 +25,10 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   public static final String REMAINING = "RateLimit-Remaining";
   public static final String RESET = "RateLimit-Reset";
   private static final String FORWARDED_FOR = "X-Forwarded-For";
+  // made once as ASCII strings: hashed once and written as bytes, on every answer
+  private static final CharSequence LIMIT_NAME = HttpHeaders.createOptimized(LIMIT);
+  private static final CharSequence REMAINING_NAME = HttpHeaders.createOptimized(REMAINING);
+  private static final CharSequence RESET_NAME = HttpHeaders.createOptimized(RESET);
 
   private final RateLimiter limiter;
   private final Bearer bearer;
@@ -73,9 +78,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   private void admit(RoutingContext ctx, String identity) {
     RateLimiter.Decision decision = limiter.acquire(identity);
     MultiMap headers = ctx.response().headers();
-    headers.set(LIMIT, Integer.toString(decision.limit()));
-    headers.set(REMAINING, Integer.toString(decision.remaining()));
-    headers.set(RESET, Long.toString(decision.resetSeconds()));
+    headers.set(LIMIT_NAME, Integer.toString(decision.limit()));
+    headers.set(REMAINING_NAME, Integer.toString(decision.remaining()));
+    headers.set(RESET_NAME, Long.toString(decision.resetSeconds()));
     if (decision.allowed()) {
       ctx.next();
       return;

@@ -29,6 +29,8 @@ import java.util.Map;
  */
 public final class ApiProxy implements Handler<RoutingContext> {
 
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
   private final RouteDirectory directory;
   private final ServiceCaller caller;
   private final Bearer bearer;
@@ -68,7 +70,7 @@ public final class ApiProxy implements Handler<RoutingContext> {
         return send(ctx, entry, params, userId);
       })
       .onSuccess(reply -> write(ctx.response(), reply))
-      .onFailure(ctx::fail);
+      .onFailure(failure -> Fallbacks.fail(ctx, failure));
   }
 
   private Future<Message<Buffer>> send(RoutingContext ctx, RouteTable.Entry entry, Map<String, String> params,
@@ -114,6 +116,6 @@ public final class ApiProxy implements Handler<RoutingContext> {
       response.end();
       return;
     }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 }
