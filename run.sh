@@ -19,7 +19,7 @@ READY_TIMEOUT="${SOUK_READY_TIMEOUT:-180}"
 # under load (docs/benchmarks.md, sixth pass); methods compiled later: start-up is CPU-bound (docs/decisions.md, 27)
 JAVA_OPTS="${JAVA_OPTS:--Xms16m -Xmx512m -XX:+UseSerialGC -XX:NewRatio=1 -XX:CompileThresholdScaling=4}"
 LOG_DIR="${SOUK_LOG_DIR:-var/log}"
-CDS_DIR=var/cds
+RUN_DIR=var/run
 STOP_SECONDS=30
 declare -A PIDS=()
 
@@ -71,11 +71,22 @@ on_signal() {
   exit 0
 }
 
-# Class data sharing: a node's first run records the classes it loaded in var/cds/<node>.jsa when it stops; later
+# Each node runs from a copy of its jar, var/run/<node>.jar, put in place by a rename. A build while Souk runs
+# (mvn package, or another run.sh) rewrites target/*.jar in place: a node running from it would find other classes
+# there at its next class load, which a cluster change may come to only much later, and fail then.
+staged_jar() {
+  local jar="$1-verticle/target/$1-verticle.jar" staged="$RUN_DIR/$1.jar"
+  if [[ ! -f "$staged" || "$(stat -c '%s %Y' "$jar")" != "$(stat -c '%s %Y' "$staged")" ]]; then
+    cp -p "$jar" "$staged.$$" && mv -f "$staged.$$" "$staged"
+  fi
+  echo "$staged"
+}
+
+# Class data sharing: a node's first run records the classes it loaded in var/run/<node>.jsa when it stops; later
 # runs map that archive instead of loading and verifying those classes again, which shortens start-up by about a
 # third. An archive older than its jar is thrown away. SOUK_CDS=false turns this off.
 cds_options() {
-  local jar="$1-verticle/target/$1-verticle.jar" archive="$CDS_DIR/$1.jsa"
+  local jar="$RUN_DIR/$1.jar" archive="$RUN_DIR/$1.jsa"
   [[ "${SOUK_CDS:-true}" == true ]] || return 0
   if [[ -f "$archive" && "$archive" -nt "$jar" ]]; then
     echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
@@ -106,7 +117,7 @@ if ! postgres_answers; then
   exit 1
 fi
 
-mkdir -p "$LOG_DIR" "$CDS_DIR"
+mkdir -p "$LOG_DIR" "$RUN_DIR"
 # Ctrl-C, kill, or the terminal going away (HUP) stop the nodes; so does any other way this script ends
 trap on_signal INT TERM HUP
 trap stop_nodes EXIT
@@ -120,7 +131,8 @@ for node in "${NODES[@]}"; do
   database_variable="SOUK_${node^^}_PG_DATABASE"
   [[ -z "${!database_variable:-}" ]] || node_env+=(SOUK_PG_DATABASE="${!database_variable}")
   # shellcheck disable=SC2046,SC2086 # JAVA_OPTS and the CDS options are lists of options
-  env "${node_env[@]}" java $JAVA_OPTS $(cds_options "$node") -jar "$node-verticle/target/$node-verticle.jar" 2>&1 &
+  jar=$(staged_jar "$node")
+  env "${node_env[@]}" java $JAVA_OPTS $(cds_options "$node") -jar "$jar" 2>&1 &
   PIDS[$node]=$!
   log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
 done

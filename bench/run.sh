@@ -208,7 +208,7 @@ stop_souk() {  # stops every Souk process started so far; the ceilings keep runn
   done
   STARTED=("${CEILING_PIDS[@]}")
 }
-# the first start after a build has no class-data archives yet and records them as it stops (var/cds/); it is
+# the first start after a build has no class-data archives yet and records them as it stops (var/run/); it is
 # timed as the cold start, and every figure below comes from the second start, as users see every later one
 start_souk "$WORK/run-cold.log"
 cold_s=$(sed -n 's/.*Souk is ready after \([0-9.]*\) s.*/\1/p' "$WORK/run-cold.log")

@@ -85,6 +85,14 @@ class RunScriptIT {
       assertFalse(out.contains("[gateway] {"), "no JSON on the console");
       List<Long> pids = STARTED.matcher(out).results().map(m -> Long.parseLong(m.group(2))).toList();
       assertEquals(4, pids.size(), out);
+      STARTED.matcher(out).results().forEach(started -> {
+        // a copy that a build, which rewrites target/*.jar in place, leaves alone while the node runs
+        String node = started.group(1);
+        List<String> arguments = ProcessHandle.of(Long.parseLong(started.group(2)))
+          .flatMap(handle -> handle.info().arguments()).map(List::of).orElse(List.of());
+        assertTrue(arguments.contains("var/run/" + node + ".jar"), node + " runs from its copy: " + arguments);
+        assertEquals(size(node + "-verticle/target/" + node + "-verticle.jar"), size("var/run/" + node + ".jar"), node);
+      });
       assertTrue(Files.readString(ROOT.resolve("var/log/gateway.log")).contains("\"message\":\"node started\""),
         "JSON lines go to var/log");
       assertEquals(databases.stream().sorted().toList(), sql("SELECT datname FROM pg_database "
@@ -104,6 +112,14 @@ class RunScriptIT {
       for (String database : databases) {
         sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
+    }
+  }
+
+  private static long size(String file) {
+    try {
+      return Files.size(ROOT.resolve(file));
+    } catch (IOException e) {
+      throw new AssertionError(file, e);
     }
   }
 
