@@ -77,7 +77,11 @@ on_signal() {
 staged_jar() {
   local jar="$1-verticle/target/$1-verticle.jar" staged="$RUN_DIR/$1.jar"
   if [[ ! -f "$staged" || "$(stat -c '%s %Y' "$jar")" != "$(stat -c '%s %Y' "$staged")" ]]; then
-    cp -p "$jar" "$staged.$$" && mv -f "$staged.$$" "$staged"
+    if ! { cp -p "$jar" "$staged.$$" && mv -f "$staged.$$" "$staged"; }; then
+      rm -f "$staged.$$"
+      echo "could not copy $jar to $RUN_DIR/ (is the disk full?)" >&2
+      return 1
+    fi
   fi
   echo "$staged"
 }
@@ -131,7 +135,7 @@ for node in "${NODES[@]}"; do
   database_variable="SOUK_${node^^}_PG_DATABASE"
   [[ -z "${!database_variable:-}" ]] || node_env+=(SOUK_PG_DATABASE="${!database_variable}")
   # shellcheck disable=SC2046,SC2086 # JAVA_OPTS and the CDS options are lists of options
-  jar=$(staged_jar "$node")
+  jar=$(staged_jar "$node") || exit 1
   env "${node_env[@]}" java $JAVA_OPTS $(cds_options "$node") -jar "$jar" 2>&1 &
   PIDS[$node]=$!
   log "started $node (pid ${PIDS[$node]}, log $LOG_DIR/$node.log)"
