@@ -76,7 +76,9 @@ on_signal() {
 # there at its next class load, which a cluster change may come to only much later, and fail then.
 staged_jar() {
   local jar="$1-verticle/target/$1-verticle.jar" staged="$RUN_DIR/$1.jar"
-  if [[ ! -f "$staged" || "$(stat -c '%s %Y' "$jar")" != "$(stat -c '%s %Y' "$staged")" ]]; then
+  if [[ ! -f "$staged" || "$(stat -c '%s %y' "$jar")" != "$(stat -c '%s %y' "$staged")" ]]; then
+    # the class-data archive was recorded from the copy before: the JVM would refuse it, silently, at every start
+    rm -f "$RUN_DIR/$1.jsa"
     if ! { cp -p "$jar" "$staged.$$" && mv -f "$staged.$$" "$staged"; }; then
       rm -f "$staged.$$"
       echo "could not copy $jar to $RUN_DIR/ (is the disk full?)" >&2
@@ -122,6 +124,8 @@ if ! postgres_answers; then
 fi
 
 mkdir -p "$LOG_DIR" "$RUN_DIR"
+# copies a stopped start left half made; archives an earlier Souk kept in var/cds/
+rm -rf "$RUN_DIR"/*.jar.* var/cds
 # Ctrl-C, kill, or the terminal going away (HUP) stop the nodes; so does any other way this script ends
 trap on_signal INT TERM HUP
 trap stop_nodes EXIT

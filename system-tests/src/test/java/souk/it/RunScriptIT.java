@@ -91,6 +91,8 @@ class RunScriptIT {
         List<String> arguments = ProcessHandle.of(Long.parseLong(started.group(2)))
           .flatMap(handle -> handle.info().arguments()).map(List::of).orElse(List.of());
         assertTrue(arguments.contains("var/run/" + node + ".jar"), node + " runs from its copy: " + arguments);
+        String archive = "-XX:(SharedArchiveFile|ArchiveClassesAtExit)=var/run/" + node + "\\.jsa";
+        assertTrue(arguments.stream().anyMatch(argument -> argument.matches(archive)), "its archive: " + arguments);
         assertEquals(size(node + "-verticle/target/" + node + "-verticle.jar"), size("var/run/" + node + ".jar"), node);
       });
       assertTrue(Files.readString(ROOT.resolve("var/log/gateway.log")).contains("\"message\":\"node started\""),
