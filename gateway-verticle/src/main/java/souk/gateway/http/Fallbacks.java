@@ -20,7 +20,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * The one place a failed request is answered: handlers fail the routing context ({@code ctx.fail(...)}) with a
- * {@link ServiceException} (or an event-bus failure) or a bare status, and this writes the problem+json. Also 404 for
+ * {@link ServiceException} (or an event-bus failure) or a bare status, or hand a failed service call to
+ * {@link #fail(RoutingContext, Throwable)}, and this writes the problem+json. Also 404 for
  * an unknown path, 405 with {@code Allow} for a known path and the wrong method (whether the route is the gateway's
  * own or one a service declared), and a 500 without detail for a bug (logged with its request id, never shown).
  */

@@ -17,15 +17,15 @@ public final class Https {
   private Https() {
   }
 
-  /**
-   * @param cert PEM certificate chain, or empty for plain HTTP
-   * @param key  PEM private key, or empty for plain HTTP
-   */
   /** Whether the gateway speaks HTTPS: a certificate or a key is configured (both must be, or it does not start). */
   public static boolean enabled(String cert, String key) {
     return !cert.isBlank() || !key.isBlank();
   }
 
+  /**
+   * @param cert PEM certificate chain, or empty for plain HTTP
+   * @param key  PEM private key, or empty for plain HTTP
+   */
   public static HttpServerOptions serverOptions(String cert, String key, int idleTimeoutSeconds) {
     HttpServerOptions options = new HttpServerOptions().setIdleTimeout(idleTimeoutSeconds);
     if (!enabled(cert, key)) {

@@ -46,9 +46,9 @@ class ProblemsTest {
   void leavesOutEmptyErrorsAndWritesAMissingDetailAsNull() {
     assertEquals(expected(409, "Conflict", "taken", null), Problems.body(409, "Conflict", "taken", new JsonArray())
       .toString());
-    JsonObject body = new JsonObject(Problems.body(500, "Internal error", null, null));
-    assertFalse(body.containsKey("errors"));
-    assertEquals(expected(500, "Internal error", null, null), body.encode());
+    String body = Problems.body(500, "Internal error", null, null).toString();
+    assertEquals(expected(500, "Internal error", null, null), body);
+    assertFalse(new JsonObject(body).containsKey("errors"));
   }
 
   @Test
