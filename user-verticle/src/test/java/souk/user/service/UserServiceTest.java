@@ -244,14 +244,22 @@ class UserServiceTest {
 
   /** Captures what {@link ProfileInvalidation} logs, until {@link #release}. */
   private static ListAppender<ILoggingEvent> capture() {
+    return capture(ProfileInvalidation.class);
+  }
+
+  private static ListAppender<ILoggingEvent> capture(Class<?> source) {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
-    ((Logger) LoggerFactory.getLogger(ProfileInvalidation.class)).addAppender(logged);
+    ((Logger) LoggerFactory.getLogger(source)).addAppender(logged);
     return logged;
   }
 
   private static void release(ListAppender<ILoggingEvent> logged) {
-    ((Logger) LoggerFactory.getLogger(ProfileInvalidation.class)).detachAppender(logged);
+    release(ProfileInvalidation.class, logged);
+  }
+
+  private static void release(Class<?> source, ListAppender<ILoggingEvent> logged) {
+    ((Logger) LoggerFactory.getLogger(source)).detachAppender(logged);
   }
 
   /** The test database, reached on another local port. */
@@ -355,6 +363,31 @@ class UserServiceTest {
       "the upgraded hash still holds the same password");
     assertThrows(ServiceException.class,
       () -> raised.authenticate(credentials(email, "not the password"), farDeadline()).await());
+  }
+
+  @Test
+  void a_hash_upgrade_the_database_refuses_leaves_the_old_hash_and_the_next_sign_in_tries_again() throws Exception {
+    String email = newEmail();
+    User ada = signUp(email);
+    // the database refuses this user's password change, as it would a statement it cannot run
+    pool.query("CREATE OR REPLACE FUNCTION souk_test_refuse() RETURNS trigger AS $$ BEGIN "
+      + "RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql").execute().await();
+    String trigger = "souk_test_refuse_" + ada.id().toString().replace("-", "");
+    pool.query("CREATE TRIGGER " + trigger + " BEFORE UPDATE OF password_hash ON users FOR EACH ROW WHEN (NEW.id = '"
+      + ada.id() + "') EXECUTE FUNCTION souk_test_refuse()").execute().await();
+    UserService raised = new UserService(repository, new PasswordHasher(5), hashing);
+    ListAppender<ILoggingEvent> logged = capture(UserService.class);
+    try {
+      assertEquals(ada.id(), raised.authenticate(credentials(email, PASSWORD), farDeadline()).await(),
+        "the sign-in does not wait for the upgrade, nor fail with it");
+      await("the refused upgrade logged", () -> logged(logged, Level.INFO, "password hash not upgraded") == 1);
+      assertEquals("$2b$04$", storedHash(email).substring(0, 7), "the old hash kept");
+    } finally {
+      release(UserService.class, logged);
+      pool.query("DROP TRIGGER IF EXISTS " + trigger + " ON users").execute().await();
+    }
+    assertEquals(ada.id(), raised.authenticate(credentials(email, PASSWORD), farDeadline()).await());
+    await("the next sign-in upgraded the hash", () -> storedHash(email).startsWith("$2b$05$"));
   }
 
   private String storedHash(String email) {
