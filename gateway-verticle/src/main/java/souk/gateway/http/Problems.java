@@ -33,9 +33,9 @@ public final class Problems {
   private static final String TYPE_PREFIX = "https://souk.dev/problems/";
   private static final Pattern NOT_SLUG = Pattern.compile("[^a-z0-9]+");
   /**
-   * {@code {"type":…,"title":…,"status":…,"detail":} for each status and title: under overload every shed request is
-   * answered through here, and only the detail differs from one answer to the next. Titles are constants of the
-   * code, never input, so the map stays as small as the table of problems.
+   * The document's start, {@code {"type":…,"title":…,"status":…,"detail":}}, for each status and title: under
+   * overload every shed request is answered through here, and only the detail differs from one answer to the next.
+   * Titles are constants of the code, never input, so the map stays as small as the table of problems.
    */
   private static final Map<Kind, String> HEADS = new ConcurrentHashMap<>();
 
