@@ -95,6 +95,4 @@ public record GatewayConfig(String httpHost, int httpPort, List<String> required
         positive(json, "bridgeMaxFrameBytes"), positive(json, "bridgeIdleSeconds"),
         positive(json, "bridgeMaxAnonymousPerAddress"), positive(json, "bridgeMaxAnonymous")));
   }
-
-
 }

@@ -28,5 +28,4 @@ public record UserConfig(PgConfig pg, int bcryptCost, int passwordHashThreads, i
       positive(json, "passwordHashThreads"), positive(json, "passwordHashQueue"),
       ConfigLoader.intIn(json, "userCacheSize", 0, Integer.MAX_VALUE), positive(json, "userCacheTtlSeconds"));
   }
-
 }

@@ -211,7 +211,8 @@ public final class TransactionGroups {
           }
           return Future.succeededFuture();
         }
-        if (ran[0] && commitInDoubt(outcomes, done.cause())) {
+        // a group whose pieces had all expired when its connection came sent nothing: nothing to warn about
+        if (ran[0] && !started.isEmpty() && commitInDoubt(outcomes, done.cause())) {
           LOG.warn("a group's commit got no answer: its pieces fail, none runs again", kv("pieces", started.size()),
             kv("error", String.valueOf(done.cause().getMessage())));
           started.forEach(piece -> piece.answer(done));

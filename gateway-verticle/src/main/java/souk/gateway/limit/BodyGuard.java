@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Bounds the API requests whose bodies are still arriving: at most {@code max} on this gateway at once (one more is a
  * 503 with {@code Retry-After: 1}), and each has {@code timeoutMs} to arrive in full, after which it is a 408 and its
- * HTTP/1.x connection is closed (an HTTP/2 stream is cancelled). A request with no body to wait for (a GET) is not counted. With {@link InFlightLimit}
- * after the body handler, this is what keeps slow senders from holding the gateway's memory: at most {@code max}
- * bodies of {@code SOUK_BODY_LIMIT_BYTES} are being buffered, none for longer than {@code timeoutMs}.
+ * HTTP/1.x connection is closed (an HTTP/2 stream is cancelled). A request with no body to wait for (a GET) is not
+ * counted. With {@link InFlightLimit} after the body handler, this is what keeps slow senders from holding the
+ * gateway's memory: at most {@code max} bodies of {@code SOUK_BODY_LIMIT_BYTES} are being buffered, none for longer
+ * than {@code timeoutMs}.
  *
  * <p>{@link #arriving()} goes before the body handler and {@link #arrived()} right after it, on the same route.
  */

@@ -39,7 +39,8 @@ class ProblemsTest {
     JsonArray errors = new JsonArray().add(ServiceException.fieldError("email", "must be an \"email\""));
     String body = Problems.body(400, "Validation failed", "The request has invalid fields", errors).toString();
     assertEquals(expected(400, "Validation failed", "The request has invalid fields", errors), body);
-    assertEquals(List.of("type", "title", "status", "detail", "errors"), List.copyOf(new JsonObject(body).fieldNames()));
+    assertEquals(List.of("type", "title", "status", "detail", "errors"),
+      List.copyOf(new JsonObject(body).fieldNames()));
   }
 
   @Test
