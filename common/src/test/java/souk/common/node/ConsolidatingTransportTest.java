@@ -1,0 +1,139 @@
+package souk.common.node;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.transport.Transport;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.internal.SqlConnectionBase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import souk.common.config.PgConfig;
+import souk.common.db.Databases;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What a node writes in one turn of its event loop leaves in one socket write: on a plain TCP connection (the event
+ * bus's) and on a PostgreSQL connection. Each is checked against Vert.x's own transport, which flushes every write.
+ */
+class ConsolidatingTransportTest {
+
+  private static final PgConfig PG = PgConfig.of("souk_test_consolidating_transport", System.getenv());
+  private static final int WRITES = 20;
+
+  private final List<Vertx> started = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (Vertx vertx : started) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void writes_made_in_one_turn_of_the_loop_are_flushed_once() throws Exception {
+    assertEquals(1, flushesForWritesInOneTurn(start(new ConsolidatingTransport(Transport.NIO))));
+    assertEquals(WRITES, flushesForWritesInOneTurn(start(Transport.NIO)), "Vert.x alone flushes each write");
+  }
+
+  @Test
+  void statements_sent_together_to_postgresql_are_flushed_once() throws Exception {
+    assertEquals(1, flushesForStatementsInOneTurn(start(new ConsolidatingTransport(Transport.NIO))));
+    assertEquals(WRITES, flushesForStatementsInOneTurn(start(Transport.NIO)), "the client alone flushes each one");
+  }
+
+  private int flushesForWritesInOneTurn(Vertx vertx) throws Exception {
+    Buffer received = Buffer.buffer();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    NetServer server = vertx.createNetServer().connectHandler(socket -> socket.handler(data -> {
+      received.appendBuffer(data);
+      if (received.length() == WRITES) {
+        all.complete(null);
+      }
+    }));
+    int port = server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    Context loop = vertx.getOrCreateContext();
+    NetSocket socket = onLoop(loop, () -> vertx.createNetClient().connect(port, "127.0.0.1"))
+      .await(10, TimeUnit.SECONDS);
+    AtomicInteger flushes = countFlushes(((NetSocketInternal) socket).channelHandlerContext().pipeline());
+    onLoop(loop, () -> {
+      for (int i = 0; i < WRITES; i++) {
+        socket.write(Buffer.buffer(new byte[] {(byte) i}));
+      }
+      return null;
+    });
+    all.get(10, TimeUnit.SECONDS);
+    return flushes.get();
+  }
+
+  private int flushesForStatementsInOneTurn(Vertx vertx) throws Exception {
+    Pool pool = Databases.prepare(vertx, PG).await(60, TimeUnit.SECONDS);
+    Context loop = vertx.getOrCreateContext();
+    SqlConnection conn = onLoop(loop, pool::getConnection).await(10, TimeUnit.SECONDS);
+    // the statement is prepared first: its first use waits for PostgreSQL's answer before it is executed
+    sendTogether(loop, conn);
+    SocketConnectionBase socket = (SocketConnectionBase) ((SqlConnectionBase<?>) conn).unwrap().unwrap();
+    AtomicInteger flushes = countFlushes(socket.socket().channelHandlerContext().pipeline());
+    List<Integer> answers = sendTogether(loop, conn);
+    for (int i = 0; i < WRITES; i++) {
+      assertEquals(i, answers.get(i), "each statement gets its own answer, in order");
+    }
+    conn.close().await(10, TimeUnit.SECONDS);
+    return flushes.get();
+  }
+
+  private Vertx start(Transport transport) {
+    Vertx vertx = Vertx.builder().withTransport(transport).build();
+    started.add(vertx);
+    return vertx;
+  }
+
+  /** A handler at the head of the pipeline: it counts the flushes that reach the socket. */
+  private static AtomicInteger countFlushes(ChannelPipeline pipeline) {
+    AtomicInteger flushes = new AtomicInteger();
+    pipeline.addFirst("flush-counter", new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void flush(ChannelHandlerContext ctx) {
+        flushes.incrementAndGet();
+        ctx.flush();
+      }
+    });
+    return flushes;
+  }
+
+  private static List<Integer> sendTogether(Context loop, SqlConnection conn) throws Exception {
+    Future<List<Integer>> all = onLoop(loop, () -> {
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < WRITES; i++) {
+        answers.add(conn.preparedQuery("SELECT $1::int AS n").execute(Tuple.of(i))
+          .map(rows -> rows.iterator().next().getInteger("n")));
+      }
+      return Future.all(answers).map(done -> answers.stream().map(Future::result).toList());
+    });
+    return all.await(10, TimeUnit.SECONDS);
+  }
+
+  private static <T> T onLoop(Context loop, Supplier<T> action) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    loop.runOnContext(v -> result.complete(action.get()));
+    return result.get(10, TimeUnit.SECONDS);
+  }
+}
