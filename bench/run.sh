@@ -298,9 +298,9 @@ ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
 db_mb() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
   "SELECT pg_database_size('$1') / 1048576" 2>/dev/null || echo -1; }
 order_db_mb=$(db_mb souk_bench_order) payment_db_mb=$(db_mb souk_bench_payment)
-# warm-up three times as long: order and payment nodes see a few hundred requests a second, and their JIT
-# (run.sh compiles late: decisions 27) needs that long before per-order code is compiled at full speed
-wrk -t1 -c32 -d"$((SECONDS_EACH * 3))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
+# warm-up six times as long: order and payment nodes see a few thousand messages a second, and their JIT (run.sh
+# compiles late: decisions 27) was still compiling a quarter to half of the time after three times as long
+wrk -t1 -c32 -d"$((SECONDS_EACH * 6))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
 # waits until no order of the bench's users is PENDING (a poll a second, five minutes at most); prints how many still
 # are, or -1 when the count could not be read. Once a second, not ten times: the count reads every order of the run,
 # and polled that often it took a share of the CPU that the saga was being measured on

@@ -9,7 +9,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.tracing.TracingOptions;
-import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -83,8 +82,8 @@ public final class NodeLauncher {
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = builder
         .with(options)
-        // one socket write per turn of the event loop on the connections it opens: event bus, PostgreSQL
-        .withTransport(new ConsolidatingTransport(Transport.NIO))
+        // NIO, with the flushes on the connections it opens merged while the event loop is busy
+        .withTransport(new ConsolidatingTransport())
         .withMetrics(new NodeMetrics(registry))
         .withClusterManager(manager)
         .buildClustered()

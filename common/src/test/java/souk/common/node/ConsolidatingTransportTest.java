@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * What a node writes in one turn of its event loop leaves in one socket write: on a plain TCP connection (the event
@@ -50,30 +51,36 @@ class ConsolidatingTransportTest {
 
   @Test
   void writes_made_in_one_turn_of_the_loop_are_flushed_once() throws Exception {
-    assertEquals(1, flushesForWritesInOneTurn(start(new ConsolidatingTransport(Transport.NIO))));
+    Vertx vertx = start(new ConsolidatingTransport());
+    assertFalse(vertx.isNativeTransportEnabled(), "Vert.x still sees its NIO transport");
+    assertEquals(1, flushesForWritesInOneTurn(vertx));
     assertEquals(WRITES, flushesForWritesInOneTurn(start(Transport.NIO)), "Vert.x alone flushes each write");
   }
 
   @Test
   void statements_sent_together_to_postgresql_are_flushed_once() throws Exception {
-    assertEquals(1, flushesForStatementsInOneTurn(start(new ConsolidatingTransport(Transport.NIO))));
+    assertEquals(1, flushesForStatementsInOneTurn(start(new ConsolidatingTransport())));
     assertEquals(WRITES, flushesForStatementsInOneTurn(start(Transport.NIO)), "the client alone flushes each one");
   }
 
   private int flushesForWritesInOneTurn(Vertx vertx) throws Exception {
     Buffer received = Buffer.buffer();
     CompletableFuture<Void> all = new CompletableFuture<>();
-    NetServer server = vertx.createNetServer().connectHandler(socket -> socket.handler(data -> {
-      received.appendBuffer(data);
-      if (received.length() == WRITES) {
-        all.complete(null);
-      }
-    }));
+    CompletableFuture<Boolean> acceptedHasHandler = new CompletableFuture<>();
+    NetServer server = vertx.createNetServer().connectHandler(socket -> {
+      acceptedHasHandler.complete(pipeline(socket).get(ConsolidatingTransport.HANDLER_NAME) != null);
+      socket.handler(data -> {
+        received.appendBuffer(data);
+        if (received.length() == WRITES) {
+          all.complete(null);
+        }
+      });
+    });
     int port = server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     Context loop = vertx.getOrCreateContext();
     NetSocket socket = onLoop(loop, () -> vertx.createNetClient().connect(port, "127.0.0.1"))
       .await(10, TimeUnit.SECONDS);
-    AtomicInteger flushes = countFlushes(((NetSocketInternal) socket).channelHandlerContext().pipeline());
+    AtomicInteger flushes = countFlushes(pipeline(socket));
     onLoop(loop, () -> {
       for (int i = 0; i < WRITES; i++) {
         socket.write(Buffer.buffer(new byte[] {(byte) i}));
@@ -81,6 +88,7 @@ class ConsolidatingTransportTest {
       return null;
     });
     all.get(10, TimeUnit.SECONDS);
+    assertFalse(acceptedHasHandler.get(10, TimeUnit.SECONDS), "a connection the node accepts is left as it is");
     return flushes.get();
   }
 
@@ -104,6 +112,10 @@ class ConsolidatingTransportTest {
     Vertx vertx = Vertx.builder().withTransport(transport).build();
     started.add(vertx);
     return vertx;
+  }
+
+  private static ChannelPipeline pipeline(NetSocket socket) {
+    return ((NetSocketInternal) socket).channelHandlerContext().pipeline();
   }
 
   /** A handler at the head of the pipeline: it counts the flushes that reach the socket. */
