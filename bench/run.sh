@@ -298,9 +298,9 @@ ids_sql="'$(paste -sd, "$WORK/ids" | sed "s/,/','/g")'"
 db_mb() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
   "SELECT pg_database_size('$1') / 1048576" 2>/dev/null || echo -1; }
 order_db_mb=$(db_mb souk_bench_order) payment_db_mb=$(db_mb souk_bench_payment)
-# warm-up six times as long: order and payment nodes see a few thousand messages a second, and their JIT (run.sh
-# compiles late: decisions 27) was still compiling a quarter to half of the time after three times as long
-wrk -t1 -c32 -d"$((SECONDS_EACH * 6))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null
+# warm-up six times as long: the JIT compiles late (run.sh: decisions 27), and after three times as long it still
+# took half of the payment node's samples and a third of the gateway's in the measured run (benchmarks.md)
+wrk -t1 -c32 -d"$((SECONDS_EACH * 6))s" -s "$WORK/orders.lua" "$URL/api/v1/orders" >/dev/null 2>&1 || true
 # waits until no order of the bench's users is PENDING (a poll a second, five minutes at most); prints how many still
 # are, or -1 when the count could not be read. Once a second, not ten times: the count reads every order of the run,
 # and polled that often it took a share of the CPU that the saga was being measured on
@@ -352,8 +352,8 @@ stop_souk
 scripts/dev-certs.sh "$WORK/certs" >/dev/null
 SOUK_CLUSTER_TLS_CA="$WORK/certs/ca.pem" SOUK_CLUSTER_TLS_CERT="$WORK/certs/order.pem" \
   SOUK_CLUSTER_TLS_KEY="$WORK/certs/order-key.pem" start_souk "$WORK/run-tls.log"
-# a fresh start compiles late (decisions 27): the first scenario after it gets a warm-up three times as long in all,
-# or the hop is measured while the gateway's JIT is still at work
+# a fresh start compiles late (decisions 27): the hop gets a warm-up three times as long in all, or it is measured
+# while the gateway's JIT is still at work
 wrk -t1 -c32 -d"$((SECONDS_EACH * 2))s" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id" >/dev/null 2>&1 || true
 read -r tls_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
 read -r tls_hop_rps tls_hop_p50 tls_hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")

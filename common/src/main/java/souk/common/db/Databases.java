@@ -71,9 +71,10 @@ public final class Databases {
 
   /**
    * A client for single statements outside any transaction, such as lookups by key: it sends statements on a few
-   * connections without waiting for the previous answer (pipelining), so a burst of lookups costs PostgreSQL and
-   * this node one write and one wake-up per connection instead of one per statement. Never use it for work that must
-   * run in one transaction: that goes through {@link #pool}.
+   * connections without waiting for the previous answer (pipelining); those sent in one turn of the event loop leave
+   * in one write per connection (the node's transport merges the flushes), so a burst of lookups costs PostgreSQL
+   * and this node one wake-up per connection instead of one per statement. Never use it for work that must run in
+   * one transaction: that goes through {@link #pool}.
    */
   public static SqlClient pipelined(Vertx vertx, PgConfig config) {
     return PgBuilder.client()

@@ -8,19 +8,20 @@ import io.vertx.core.transport.Transport;
 
 /**
  * Vert.x's NIO transport, with fewer socket writes on the connections a node opens: the event bus's connections to
- * the other nodes and the connections to PostgreSQL (and, with them, any HTTP or DNS client connection). On its own
- * event loop, Vert.x flushes each event-bus message and the SQL client each statement as it is written, so a relay
- * batch of fifty messages, a group commit's statements or the replies to one read of requests each left as separate
- * write system calls, and each woke the peer once more.
+ * the other nodes and the connections to PostgreSQL (and any HTTP client connection). On a connection's own event
+ * loop, Vert.x flushes each event-bus message and the SQL client each statement as it is written, so a relay batch
+ * of fifty messages, a group commit's statements or the replies to one read of requests would each leave as
+ * separate write system calls, each waking the peer once more.
  *
  * <p>Each such connection gets Netty's {@link FlushConsolidationHandler} first in its pipeline. A flush asked for
  * while the connection is not being read is made by a task queued on its event loop, together with every flush asked
  * for until that task runs; one asked for while the connection is being read is made when the read is done. So a
- * message waits at most for the work already queued on its event loop. Connections accepted by the node (HTTP
+ * message waits about as long as the work already queued on its event loop. Connections accepted by the node (HTTP
  * clients, which send one request at a time; the other nodes' event-bus connections, which bring messages in and
  * carry only pongs back) are left as they are.
  *
- * <p>It extends Vert.x's own {@code NioTransport} (an internal class) so that Vert.x still sees a NIO transport.
+ * <p>Its implementation extends Vert.x's own {@code NioTransport} (an internal class), so that Vert.x still sees a
+ * NIO transport.
  */
 final class ConsolidatingTransport implements Transport {
 
