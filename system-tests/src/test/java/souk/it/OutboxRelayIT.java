@@ -177,20 +177,10 @@ class OutboxRelayIT {
   void marking_rows_delivered_reads_them_by_key_after_the_outbox_has_grown() throws Exception {
     // a statement prepared while the outbox was nearly empty may keep a generic plan that reads the whole table; the
     // outbox only grows, and without autovacuum nothing plans it again: every batch would then read every row ever
-    // written. One connection, so that the relay's statements are planned on the connection that runs them later.
+    // written
     vertx.eventBus().<JsonObject>consumer(address, m -> m.reply(new JsonObject())).completion()
       .await(5, TimeUnit.SECONDS);
-    // where autovacuum runs, its ANALYZE would plan the statement again and hide what is tested
-    pool().query("ALTER TABLE outbox SET (autovacuum_enabled = off)").execute().await(5, TimeUnit.SECONDS);
-    Pool relayPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-      .connectingTo(Databases.connectOptions(pg, database)).using(vertx).build();
-    pools.add(relayPool);
-    int relayBackend = relayPool.query("SELECT pg_backend_pid()").execute().await(5, TimeUnit.SECONDS).iterator()
-      .next().getInteger(0);
-    OutboxRelay relay = relay(relayPool);
-    for (int i = 0; i < 10; i++) {
-      awaitDelivered(write(FAST.batchSize()));   // batches of many keys: on a small table, a scan is the cheaper plan
-    }
+    OneConnection relayed = relayOnOneConnection();
     int grown = 20_000;
     pool().query("INSERT INTO outbox (id, address, action, payload, delivered_at) SELECT gen_random_uuid(), 'old', "
       + "'old', '{}', now() FROM generate_series(1, " + grown + ")").execute().await(30, TimeUnit.SECONDS);
@@ -198,13 +188,64 @@ class OutboxRelayIT {
       awaitDelivered(write(FAST.batchSize()));
     }
 
-    // a backend's table statistics are flushed as it exits, before it leaves pg_stat_activity
-    relay.stop().await(10, TimeUnit.SECONDS);
-    relayPool.close().await(10, TimeUnit.SECONDS);
-    awaitTrue("the relay's connection closed", () -> countQuietly(
-      "SELECT count(*) FROM pg_stat_activity WHERE pid = " + relayBackend) == 0);
+    close(relayed);
     long read = count("SELECT seq_tup_read FROM pg_stat_user_tables WHERE relname = 'outbox'");
     assertTrue(read < grown, "the outbox was read whole after it had grown (" + read + " rows read by scans)");
+  }
+
+  @Test
+  void a_claim_reads_one_batch_of_a_backlog_not_all_of_it() throws Exception {
+    // a claim that sorted the due rows to take the first batch read every one of them at every poll: a receiver
+    // slower than its senders (the payment node under load) made each poll slower, and the backlog fed itself
+    AtomicInteger received = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(address, m -> {
+      received.incrementAndGet();
+      m.reply(new JsonObject());
+    }).completion().await(5, TimeUnit.SECONDS);
+    OneConnection relayed = relayOnOneConnection();
+    int before = received.get();
+    int backlog = 10_000;
+    pool().query("INSERT INTO outbox (id, address, action, payload) SELECT gen_random_uuid(), '" + address
+      + "', 'backlog', '{}' FROM generate_series(1, " + backlog + ")").execute().await(30, TimeUnit.SECONDS);
+    // counted as they arrive: a query that counted the pending rows would read the backlog itself
+    awaitTrue("the backlog delivered", () -> received.get() >= before + backlog);
+
+    close(relayed);
+    long read = count("SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_user_tables WHERE relname = 'outbox'");
+    // a claim of one batch reads about one batch; the rows marked delivered are read once more, by key
+    assertTrue(read < 4L * backlog, "the claims read " + read + " rows to deliver a backlog of " + backlog
+      + " in batches of " + FAST.batchSize());
+  }
+
+  /** A relay with a pool of its own connection, and that connection's backend. */
+  private record OneConnection(OutboxRelay relay, Pool pool, int backend) {
+  }
+
+  /**
+   * A relay on one connection, so that its statements are planned on the connection that runs them later, which has
+   * delivered ten batches from a small outbox already (on a small table, a scan or a sort is the cheaper plan). Where
+   * autovacuum runs, its ANALYZE would plan the statements again and hide what is tested: it is off for the outbox.
+   */
+  private OneConnection relayOnOneConnection() throws Exception {
+    pool().query("ALTER TABLE outbox SET (autovacuum_enabled = off)").execute().await(5, TimeUnit.SECONDS);
+    Pool relayPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+      .connectingTo(Databases.connectOptions(pg, database)).using(vertx).build();
+    pools.add(relayPool);
+    int backend = relayPool.query("SELECT pg_backend_pid()").execute().await(5, TimeUnit.SECONDS).iterator()
+      .next().getInteger(0);
+    OutboxRelay relay = relay(relayPool);
+    for (int i = 0; i < 10; i++) {
+      awaitDelivered(write(FAST.batchSize()));
+    }
+    return new OneConnection(relay, relayPool, backend);
+  }
+
+  /** Stops the relay and closes its connection: a backend's table statistics are flushed as it exits. */
+  private void close(OneConnection relayed) throws Exception {
+    relayed.relay().stop().await(10, TimeUnit.SECONDS);
+    relayed.pool().close().await(10, TimeUnit.SECONDS);
+    awaitTrue("the relay's connection closed", () -> countQuietly(
+      "SELECT count(*) FROM pg_stat_activity WHERE pid = " + relayed.backend()) == 0);
   }
 
   @Test
