@@ -213,8 +213,8 @@ class OutboxRelayIT {
     close(relayed);
     long read = count("SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_user_tables WHERE relname = 'outbox'");
     // a claim of one batch reads about one batch; the rows marked delivered are read once more, by key
-    assertTrue(read < 4L * backlog, "the claims read " + read + " rows to deliver a backlog of " + backlog
-      + " in batches of " + FAST.batchSize());
+    assertTrue(read < 4L * backlog, "the relay read " + read + " outbox rows (claims, and marks by key) to deliver a "
+      + "backlog of " + backlog + " in batches of " + FAST.batchSize());
   }
 
   /** A relay with a pool of its own connection, and that connection's backend. */
@@ -240,7 +240,10 @@ class OutboxRelayIT {
     return new OneConnection(relay, relayPool, backend);
   }
 
-  /** Stops the relay and closes its connection: a backend's table statistics are flushed as it exits. */
+  /**
+   * Stops the relay and closes its connection: a backend's table statistics are flushed as it exits, before it leaves
+   * {@code pg_stat_activity}.
+   */
   private void close(OneConnection relayed) throws Exception {
     relayed.relay().stop().await(10, TimeUnit.SECONDS);
     relayed.pool().close().await(10, TimeUnit.SECONDS);

@@ -39,8 +39,9 @@ public final class PgOutboxRelay implements OutboxRelay {
   /**
    * The due rows in the order of {@code outbox_pending}, so that a claim reads one batch of the index and stops. A
    * second sort key made every claim read and sort every due row, and PostgreSQL keeps that plan for a statement
-   * prepared on a small outbox: with a backlog, each poll got slower as the backlog grew. A batch is delivered in
-   * parallel, so there is no order among rows due at the same instant to keep.
+   * prepared on a small outbox: with a backlog, each poll got slower as the backlog grew. A row's {@code created_at}
+   * equals its {@code next_attempt} until it is first retried, and a batch is delivered in parallel: there is no order
+   * among rows due at the same instant to keep.
    */
   private static final String CLAIM = """
     SELECT id, address, action, payload, request_id, attempts, rejections, traceparent FROM outbox
