@@ -23,10 +23,15 @@ import java.util.List;
  *                         isolated test networks only; default false)
  * @param eventLoops       event-loop threads of this node ({@code SOUK_EVENT_LOOPS}); 0, the default, means one per
  *                         core: more only add hand-offs between threads on the request path
+ * @param eventLoopPollMicros how long an event loop that runs out of work polls for more before it sleeps, at most
+ *                         ({@code SOUK_EVENT_LOOP_POLL_MICROS}, default 50); 0 turns polling off
  */
 public record NodeConfig(String service, String clusterName, String clusterHost, int clusterPort, List<String> clusterMembers,
                          String clusterConfig, int managementPort, int shutdownSeconds, AccessLogMode accessLog,
-                         ClusterTls clusterTls, boolean clusterInsecure, int eventLoops) {
+                         ClusterTls clusterTls, boolean clusterInsecure, int eventLoops, int eventLoopPollMicros) {
+
+  /** {@link #eventLoopPollMicros} unless configured. */
+  public static final int DEFAULT_POLL_MICROS = 50;
 
   /**
    * PEM files for mutual TLS on the event bus: this node's certificate and key, and the CA that signs every node's.
@@ -48,7 +53,7 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
   /** A node on loopback without cluster TLS, for tests that join a cluster as a plain member. */
   public static NodeConfig member(String name, String clusterName, String host, int port, List<String> members) {
     return new NodeConfig(name, clusterName, host, port, members, "", 0, 5, AccessLogMode.ERRORS, ClusterTls.NONE,
-      false, 0);
+      false, 0, DEFAULT_POLL_MICROS);
   }
 
   public static NodeConfig from(String service, JsonObject json) {
@@ -66,7 +71,8 @@ public record NodeConfig(String service, String clusterName, String clusterHost,
       new ClusterTls(json.getString("clusterTlsCert", ""), json.getString("clusterTlsKey", ""),
         json.getString("clusterTlsCa", "")),
       json.getBoolean("clusterInsecure", false),
-      ConfigLoader.intIn(json, "eventLoops", 0, 1_024, 0));
+      ConfigLoader.intIn(json, "eventLoops", 0, 1_024, 0),
+      ConfigLoader.intIn(json, "eventLoopPollMicros", 0, 1_000, DEFAULT_POLL_MICROS));
   }
 
   /** The event-loop threads to start: {@link #eventLoops}, or one per core when it is 0. */

@@ -2,9 +2,14 @@ package souk.common.node;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.impl.transports.NioTransport;
 import io.vertx.core.transport.Transport;
+
+import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Vert.x's NIO transport, with fewer socket writes on the connections a node opens: the event bus's connections to
@@ -20,6 +25,9 @@ import io.vertx.core.transport.Transport;
  * clients, which send one request at a time; the other nodes' event-bus connections, which bring messages in and
  * carry only pongs back) are left as they are.
  *
+ * <p>An event loop that runs out of work polls for more for up to {@code SOUK_EVENT_LOOP_POLL_MICROS} before it
+ * sleeps, when its recent gaps were that short ({@link PollingSelectStrategy}).
+ *
  * <p>Its implementation extends Vert.x's own {@code NioTransport} (an internal class), so that Vert.x still sees a
  * NIO transport.
  */
@@ -29,17 +37,29 @@ final class ConsolidatingTransport implements Transport {
   /** Flushes merged at most before one is let through. */
   private static final int MAX_MERGED = 256;
 
-  private final io.vertx.core.spi.transport.Transport implementation = new NioTransport() {
-    @Override
-    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
-      ChannelFactory<? extends Channel> channels = super.channelFactory(domainSocket);
-      return () -> {
-        Channel channel = channels.newChannel();
-        channel.pipeline().addFirst(HANDLER_NAME, new FlushConsolidationHandler(MAX_MERGED, true));
-        return channel;
-      };
-    }
-  };
+  private final io.vertx.core.spi.transport.Transport implementation;
+
+  /** @param pollMicros how long an idle event loop polls before it sleeps, at most; 0 for not at all */
+  ConsolidatingTransport(int pollMicros) {
+    long pollNanos = TimeUnit.MICROSECONDS.toNanos(pollMicros);
+    implementation = new NioTransport() {
+      @Override
+      public IoHandlerFactory ioHandlerFactory() {
+        return pollNanos == 0 ? super.ioHandlerFactory()
+          : NioIoHandler.newFactory(SelectorProvider.provider(), () -> new PollingSelectStrategy(pollNanos));
+      }
+
+      @Override
+      public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+        ChannelFactory<? extends Channel> channels = super.channelFactory(domainSocket);
+        return () -> {
+          Channel channel = channels.newChannel();
+          channel.pipeline().addFirst(HANDLER_NAME, new FlushConsolidationHandler(MAX_MERGED, true));
+          return channel;
+        };
+      }
+    };
+  }
 
   @Override
   public String name() {

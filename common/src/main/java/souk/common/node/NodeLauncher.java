@@ -82,8 +82,9 @@ public final class NodeLauncher {
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = builder
         .with(options)
-        // NIO, with the flushes on the connections it opens merged while the event loop is busy
-        .withTransport(new ConsolidatingTransport())
+        // NIO, with the flushes on the connections it opens merged while the event loop is busy, and idle event
+        // loops polling briefly before they sleep
+        .withTransport(new ConsolidatingTransport(config.eventLoopPollMicros()))
         .withMetrics(new NodeMetrics(registry))
         .withClusterManager(manager)
         .buildClustered()

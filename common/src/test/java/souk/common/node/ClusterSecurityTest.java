@@ -18,7 +18,7 @@ class ClusterSecurityTest {
 
   private static NodeConfig node(String host, NodeConfig.ClusterTls tls, boolean insecure) {
     return new NodeConfig("user-service", "souk", host, 5701, List.of(host), "", 0, 5, AccessLogMode.ERRORS, tls,
-      insecure, 0);
+      insecure, 0, 0);
   }
 
   @Test

@@ -3,6 +3,8 @@ package souk.common.node;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,6 +20,7 @@ import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.internal.SqlConnectionBase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import souk.common.config.NodeConfig;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
 
@@ -30,10 +33,12 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a node writes in one turn of its event loop leaves in one socket write: on a plain TCP connection (the event
  * bus's) and on a PostgreSQL connection. Each is checked against Vert.x's own transport, which flushes every write.
+ * And the transport's event loops, which poll before they sleep, still run what other threads hand them.
  */
 class ConsolidatingTransportTest {
 
@@ -51,7 +56,7 @@ class ConsolidatingTransportTest {
 
   @Test
   void writes_made_in_one_turn_of_the_loop_are_flushed_once() throws Exception {
-    Vertx vertx = start(new ConsolidatingTransport());
+    Vertx vertx = start(new ConsolidatingTransport(NodeConfig.DEFAULT_POLL_MICROS));
     assertFalse(vertx.isNativeTransportEnabled(), "Vert.x still sees its NIO transport");
     assertEquals(1, flushesForWritesInOneTurn(vertx));
     assertEquals(WRITES, flushesForWritesInOneTurn(start(Transport.NIO)), "Vert.x alone flushes each write");
@@ -59,8 +64,26 @@ class ConsolidatingTransportTest {
 
   @Test
   void statements_sent_together_to_postgresql_are_flushed_once() throws Exception {
-    assertEquals(1, flushesForStatementsInOneTurn(start(new ConsolidatingTransport())));
+    assertEquals(1, flushesForStatementsInOneTurn(start(new ConsolidatingTransport(NodeConfig.DEFAULT_POLL_MICROS))));
     assertEquals(WRITES, flushesForStatementsInOneTurn(start(Transport.NIO)), "the client alone flushes each one");
+  }
+
+  @Test
+  void a_polling_event_loop_sees_what_other_threads_hand_it_and_still_sleeps_and_wakes() throws Exception {
+    Vertx vertx = start(new ConsolidatingTransport(NodeConfig.DEFAULT_POLL_MICROS));
+    Context loop = vertx.getOrCreateContext();
+    assertTrue(onLoop(loop, ThreadExecutorMap::currentExecutor) instanceof SingleThreadEventExecutor,
+      "a poll can see the tasks other threads hand to its loop");
+    for (int i = 0; i < 200; i++) {
+      // handed over from this thread, while the loop polls or sleeps: each is run, none waits for another
+      onLoop(loop, () -> null);
+      if (i % 50 == 0) {
+        Thread.sleep(5); // long enough for the loop to stop polling and sleep
+      }
+    }
+    CompletableFuture<Void> timer = new CompletableFuture<>();
+    vertx.setTimer(1, id -> timer.complete(null));
+    timer.get(10, TimeUnit.SECONDS);
   }
 
   private int flushesForWritesInOneTurn(Vertx vertx) throws Exception {
