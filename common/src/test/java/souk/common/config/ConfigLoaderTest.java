@@ -62,7 +62,7 @@ class ConfigLoaderTest {
     JsonObject defaults = ConfigLoader.load(Map.of(), "souk-defaults.json");
     for (Map.Entry<String, String> bad : Map.of("SOUK_SHUTDOWN_SECONDS", "0", "SOUK_CLUSTER_PORT", "70000",
       "SOUK_PG_WAIT_QUEUE_SIZE", "-1", "SOUK_PG_IDLE_IN_TRANSACTION_SECONDS", "0",
-      "SOUK_OUTBOX_MAX_REJECTIONS", "4294967297").entrySet()) {
+      "SOUK_OUTBOX_MAX_REJECTIONS", "4294967297", "SOUK_EVENT_LOOP_POLL_MICROS", "-1").entrySet()) {
       JsonObject config = ConfigLoader.applyEnvironment(defaults.copy(), Map.of(bad.getKey(), bad.getValue()));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
         NodeConfig.from("test", config);
@@ -82,6 +82,14 @@ class ConfigLoaderTest {
   @Test
   void a_missing_resource_is_a_clear_error() {
     assertThrows(IllegalStateException.class, () -> ConfigLoader.load(Map.of(), "nope.json"));
+  }
+
+  @Test
+  void event_loops_poll_for_50_microseconds_unless_the_variable_says_otherwise() {
+    assertEquals(50, NodeConfig.from("test-service", ConfigLoader.load(Map.of(), "souk-defaults.json",
+      "test-node.json")).eventLoopPollMicros());
+    assertEquals(0, NodeConfig.from("test-service", ConfigLoader.load(Map.of("SOUK_EVENT_LOOP_POLL_MICROS", "0"),
+      "souk-defaults.json", "test-node.json")).eventLoopPollMicros());
   }
 
   @Test
