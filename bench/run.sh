@@ -365,9 +365,16 @@ SOUK_OTEL_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CEILING" 
 read -r otel_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
 read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
+for figure in "tls_proxy_rps=$tls_proxy_rps" "otel_proxy_rps=$otel_proxy_rps"; do
+  if [[ "${figure#*=}" == 0 ]]; then
+    log "the proxy ceiling answered nothing for ${figure%%=*}: the ratios that need it are left out"
+    tail -5 "$WORK/proxy.log" "$WORK/ceiling.log" >&2
+  fi
+done
 python3 - "$RESULTS/$STAMP.json" <<PY
 import json, sys
-r = lambda a, b: round(a / b, 3) if b else None
+# a ratio, or None when either side is missing (a ceiling that answered nothing: the bench says so above)
+r = lambda a, b: round(a / b, 3) if a is not None and b else None
 res = {
   "machine": {"cores": $(nproc), "java": "$(java -version 2>&1 | head -1 | tr -d '"')", "secondsPerScenario": $SECONDS_EACH},
   "startToReadySeconds": $ready_s,

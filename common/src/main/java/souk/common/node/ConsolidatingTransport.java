@@ -38,9 +38,11 @@ final class ConsolidatingTransport implements Transport {
   private static final int MAX_MERGED = 256;
 
   private final io.vertx.core.spi.transport.Transport implementation;
+  private final int pollMicros;
 
   /** @param pollMicros how long an idle event loop polls before it sleeps, at most; 0 for not at all */
   ConsolidatingTransport(int pollMicros) {
+    this.pollMicros = pollMicros;
     long pollNanos = TimeUnit.MICROSECONDS.toNanos(pollMicros);
     implementation = new NioTransport() {
       @Override
@@ -59,6 +61,11 @@ final class ConsolidatingTransport implements Transport {
         };
       }
     };
+  }
+
+  /** How long an idle event loop polls before it sleeps, at most, in microseconds; 0 when it does not. */
+  int pollMicros() {
+    return pollMicros;
   }
 
   @Override

@@ -82,9 +82,7 @@ public final class NodeLauncher {
       // main is not an event loop: it may wait for the cluster and the deployment
       vertx = builder
         .with(options)
-        // NIO, with the flushes on the connections it opens merged while the event loop is busy, and idle event
-        // loops polling briefly before they sleep
-        .withTransport(new ConsolidatingTransport(config.eventLoopPollMicros()))
+        .withTransport(transport(config))
         .withMetrics(new NodeMetrics(registry))
         .withClusterManager(manager)
         .buildClustered()
@@ -100,6 +98,14 @@ public final class NodeLauncher {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, config), "souk-shutdown"));
+  }
+
+  /**
+   * NIO, with the flushes on the connections a node opens merged while the event loop is busy, and idle event loops
+   * polling briefly before they sleep, as long as {@code SOUK_EVENT_LOOP_POLL_MICROS} says.
+   */
+  static ConsolidatingTransport transport(NodeConfig config) {
+    return new ConsolidatingTransport(config.eventLoopPollMicros());
   }
 
   // a verticle that fails to start leaves the cluster before the node exits, so no one waits for it

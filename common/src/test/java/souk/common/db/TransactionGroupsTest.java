@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import souk.common.bus.ErrorCode;
 import souk.common.bus.ServiceException;
 import souk.common.config.PgConfig;
+import souk.common.testing.OnContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -187,9 +188,7 @@ class TransactionGroupsTest {
   }
 
   private <T> T onLoop(Supplier<T> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.runOnContext(v -> result.complete(action.get()));
-    return result.get(10, TimeUnit.SECONDS);
+    return OnContext.call(loop, action);
   }
 
   private static Throwable failure(Future<?> outcome) throws Exception {

@@ -20,12 +20,17 @@ import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.internal.SqlConnectionBase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import souk.common.config.ConfigLoader;
 import souk.common.config.NodeConfig;
 import souk.common.config.PgConfig;
 import souk.common.db.Databases;
+import souk.common.testing.OnContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What a node writes in one turn of its event loop leaves in one socket write: on a plain TCP connection (the event
  * bus's) and on a PostgreSQL connection. Each is checked against Vert.x's own transport, which flushes every write.
- * And the transport's event loops, which poll before they sleep, still run what other threads hand them.
+ * And the transport's event loops, polling before they sleep or not, still run what other threads hand them.
  */
 class ConsolidatingTransportTest {
 
@@ -69,8 +74,23 @@ class ConsolidatingTransportTest {
   }
 
   @Test
-  void a_polling_event_loop_sees_what_other_threads_hand_it_and_still_sleeps_and_wakes() throws Exception {
-    Vertx vertx = start(new ConsolidatingTransport(NodeConfig.DEFAULT_POLL_MICROS));
+  void a_node_polls_as_long_as_its_setting_says() {
+    for (String micros : List.of("0", "50", "200")) {
+      NodeConfig config = NodeConfig.from("test-service", ConfigLoader.load(
+        Map.of("SOUK_EVENT_LOOP_POLL_MICROS", micros), "souk-defaults.json", "test-node.json"));
+      assertEquals(Integer.parseInt(micros), NodeLauncher.transport(config).pollMicros(), micros);
+    }
+  }
+
+  @Test
+  void with_polling_turned_off_writes_are_still_merged() throws Exception {
+    assertEquals(1, flushesForWritesInOneTurn(start(new ConsolidatingTransport(0))));
+  }
+
+  @ParameterizedTest(name = "polling for up to {0} µs")
+  @ValueSource(ints = {NodeConfig.DEFAULT_POLL_MICROS, 0})
+  void an_event_loop_sees_what_other_threads_hand_it_and_still_sleeps_and_wakes(int pollMicros) throws Exception {
+    Vertx vertx = start(new ConsolidatingTransport(pollMicros));
     Context loop = vertx.getOrCreateContext();
     assertTrue(onLoop(loop, ThreadExecutorMap::currentExecutor) instanceof SingleThreadEventExecutor,
       "a poll can see the tasks other threads hand to its loop");
@@ -167,8 +187,6 @@ class ConsolidatingTransportTest {
   }
 
   private static <T> T onLoop(Context loop, Supplier<T> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.runOnContext(v -> result.complete(action.get()));
-    return result.get(10, TimeUnit.SECONDS);
+    return OnContext.call(loop, action);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import souk.common.bus.RequestSender;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,13 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ServiceCaller {
 
-  private final Vertx vertx;
+  private final RequestSender sender;
   private final RouteDirectory directory;
   private final Breakers breakers;
   private final AtomicInteger next = new AtomicInteger();
 
   public ServiceCaller(Vertx vertx, RouteDirectory directory, Breakers breakers) {
-    this.vertx = vertx;
+    this.sender = new RequestSender(vertx);
     this.directory = directory;
     this.breakers = breakers;
   }
@@ -56,7 +57,7 @@ public final class ServiceCaller {
   }
 
   private <T> Future<Message<T>> send(String address, JsonObject body, DeliveryOptions options) {
-    return vertx.eventBus().request(address, body, new DeliveryOptions(options));
+    return sender.request(address, body, new DeliveryOptions(options));
   }
 
   static boolean neverDelivered(Throwable failure) {

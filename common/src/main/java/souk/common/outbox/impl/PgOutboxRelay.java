@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import souk.common.bus.ErrorCode;
+import souk.common.bus.RequestSender;
 import souk.common.bus.Requests;
 import souk.common.db.Transactions;
 import souk.common.outbox.Outbox;
@@ -69,6 +70,7 @@ public final class PgOutboxRelay implements OutboxRelay {
     SELECT id, address, action, payload, request_id, created_at, attempts + 1, $2, traceparent FROM parked""";
 
   private final Vertx vertx;
+  private final RequestSender sender;
   private final Pool pool;
   private final OutboxRelayOptions options;
   private boolean stopped = true;
@@ -79,6 +81,7 @@ public final class PgOutboxRelay implements OutboxRelay {
 
   public PgOutboxRelay(Vertx vertx, Pool pool, OutboxRelayOptions options) {
     this.vertx = vertx;
+    this.sender = new RequestSender(vertx);
     this.pool = pool;
     this.options = options;
   }
@@ -171,8 +174,7 @@ public final class PgOutboxRelay implements OutboxRelay {
         options.sendTimeoutMs())
       .addHeader(Outbox.MESSAGE_ID, row.getUUID("id").toString());
     JsonObject payload = (JsonObject) row.getValue("payload");
-    return DeliverySpan.around(row, () -> vertx.eventBus().request(row.getString("address"), payload, delivery)
-      .mapEmpty());
+    return DeliverySpan.around(row, () -> sender.request(row.getString("address"), payload, delivery).mapEmpty());
   }
 
   private Future<Void> recordFailure(SqlConnection conn, Row row, Throwable failure) {
