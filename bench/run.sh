@@ -368,7 +368,7 @@ read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad _ < <(run_wrk -s
 for figure in "tls_proxy_rps=$tls_proxy_rps" "otel_proxy_rps=$otel_proxy_rps"; do
   if [[ "${figure#*=}" == 0 ]]; then
     log "the proxy ceiling answered nothing for ${figure%%=*}: the ratios that need it are left out"
-    tail -5 "$WORK/proxy.log" "$WORK/ceiling.log" >&2
+    tail -n 5 "$WORK/proxy.log" "$WORK/ceiling.log" >&2 || true
   fi
 done
 python3 - "$RESULTS/$STAMP.json" <<PY

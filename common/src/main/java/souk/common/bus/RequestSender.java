@@ -21,9 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * hashes the handler while its lock is held; on JDK 17 that inflates the lock into a monitor, one a request, each with
  * an entry that every young collection walks until the monitor is reclaimed (75,000 of them in a gateway under load).
  * A context that belongs to no verticle keeps no close hooks. A reply handler no longer goes with its verticle when
- * that is undeployed; it still ends with the reply or the request's timeout.
+ * that is undeployed: a reply that comes after is still delivered, and the handler and its timer stay until the reply
+ * or the request's timeout.
  *
- * <p>Off an event loop, or with a tracer (whose spans follow the caller's context), requests are sent as they are.
+ * <p>From a context that is not an event loop's (a worker's, or none), or with a tracer (whose spans follow the
+ * caller's context), requests are sent as they are. Each sender makes one context per event loop it is called on.
  */
 public final class RequestSender {
 

@@ -6,8 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import souk.common.testing.OnContext;
@@ -38,7 +40,8 @@ class RequestSenderTest {
   @Test
   void the_answer_comes_on_the_callers_context_and_thread() throws Exception {
     vertx.eventBus().<String>consumer(ADDRESS, message -> message.reply(message.body() + "!"));
-    Context caller = vertx.getOrCreateContext();
+    // a duplicate, as the context of an HTTP request or of a SQL callback is
+    Context caller = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
     CompletableFuture<Boolean> onCaller = new CompletableFuture<>();
     Future<Message<String>> answer = OnContext.call(caller, () -> {
       Thread thread = Thread.currentThread();
@@ -63,7 +66,6 @@ class RequestSenderTest {
 
   @Test
   void a_request_outlives_the_verticle_that_sent_it_where_the_event_bus_alone_drops_its_reply() throws Exception {
-    vertx.eventBus().<String>consumer(ADDRESS, message -> vertx.setTimer(200, id -> message.reply("late")));
     assertEquals("late", sentThenUndeployed((v, sender) -> sender.request(ADDRESS, "x", TWO_SECONDS))
       .await(10, TimeUnit.SECONDS).body());
     // the same request made from the verticle's own context: its reply handler goes with the verticle
@@ -75,15 +77,27 @@ class RequestSenderTest {
   }
 
   @Test
+  void a_request_no_one_listens_for_fails_with_no_handlers() throws Exception {
+    Future<Message<Object>> answer = OnContext.call(vertx.getOrCreateContext(),
+      () -> new RequestSender(vertx).request("nobody-listens-here", "x", TWO_SECONDS));
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    answer.onComplete(done -> failure.complete(done.cause()));
+    ReplyException none = (ReplyException) failure.get(10, TimeUnit.SECONDS);
+    assertEquals(ReplyFailure.NO_HANDLERS, none.failureType());
+  }
+
+  @Test
   void off_an_event_loop_a_request_is_sent_as_it_is() throws Exception {
     vertx.eventBus().<String>consumer(ADDRESS, message -> message.reply("ok"));
     assertEquals("ok", new RequestSender(vertx).<String>request(ADDRESS, "x", TWO_SECONDS)
       .await(10, TimeUnit.SECONDS).body());
   }
 
-  // a verticle sends one request from its start and is undeployed at once; the request's outcome
+  // a verticle sends one request from its start and is undeployed; only then is the request answered. Its outcome
   private Future<Message<String>> sentThenUndeployed(
     BiFunction<Vertx, RequestSender, Future<Message<String>>> send) throws Exception {
+    CompletableFuture<Message<String>> received = new CompletableFuture<>();
+    MessageConsumer<String> consumer = vertx.eventBus().consumer(ADDRESS, received::complete);
     CompletableFuture<Future<Message<String>>> sent = new CompletableFuture<>();
     RequestSender sender = new RequestSender(vertx);
     String id = vertx.deployVerticle(new AbstractVerticle() {
@@ -92,7 +106,10 @@ class RequestSenderTest {
         sent.complete(send.apply(vertx, sender));
       }
     }).await(10, TimeUnit.SECONDS);
+    Message<String> request = received.get(10, TimeUnit.SECONDS);
     vertx.undeploy(id).await(10, TimeUnit.SECONDS);
+    request.reply("late");
+    consumer.unregister().await(10, TimeUnit.SECONDS);
     return sent.get(10, TimeUnit.SECONDS);
   }
 }
