@@ -119,6 +119,18 @@ run_wrk() {
 # ceiling and of Souk: each the median of the rounds, a ratio the median of the rounds' own ratios
 ROUNDS=3
 # a ceiling that stops answering makes every ratio after it meaningless: stop with what it left, not with zeros
+# proxy_answered <scenario> <req/s>: a proxy ceiling that served nothing leaves its ratios out (the results say null);
+# what the ceilings do at that moment is shown, for the cause
+proxy_answered() {
+  [[ "$2" == 0 ]] || return 0
+  log "the proxy ceiling answered nothing $1: the ratios that need it are left out"
+  local port
+  for port in $PROXY $CEILING; do
+    log "  port $port: $(curl -s -m 5 -o /dev/null -w 'HTTP %{http_code} in %{time_total} s' "http://127.0.0.1:$port/")"
+  done
+  log "  ceilings: $(ps -o pid=,stat=,etime=,pcpu= -p "${CEILING_PIDS[*]}" | xargs)"
+  tail -n 5 "$WORK/proxy.log" "$WORK/ceiling.log" >&2 || true
+}
 ceilings_answer() {
   local port
   for port in $CEILING $PROXY $BUS; do
@@ -356,6 +368,7 @@ SOUK_CLUSTER_TLS_CA="$WORK/certs/ca.pem" SOUK_CLUSTER_TLS_CERT="$WORK/certs/orde
 # while the gateway's JIT is still at work
 wrk -t1 -c32 -d"$((SECONDS_EACH * 2))s" -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id" >/dev/null 2>&1 || true
 read -r tls_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
+proxy_answered "with event-bus TLS" "$tls_proxy_rps"
 read -r tls_hop_rps tls_hop_p50 tls_hop_p99 _ < <(run_wrk -s "$WORK/hop.lua" "$URL/api/v1/users/$other_id")
 read -r tls_read_rps tls_read_p50 tls_read_p99 tls_read_bad _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
@@ -363,14 +376,9 @@ log "the same cluster with tracing on (every trace sampled, OTLP to the HTTP cei
 stop_souk
 SOUK_OTEL_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CEILING" start_souk "$WORK/run-otel.log"
 read -r otel_proxy_rps _ _ _ < <(run_wrk "http://127.0.0.1:$PROXY/")
+proxy_answered "with tracing on" "$otel_proxy_rps"
 read -r otel_read_rps otel_read_p50 otel_read_p99 otel_read_bad _ < <(run_wrk -s "$WORK/tokens.lua" "$URL/api/v1/users/me")
 
-for figure in "tls_proxy_rps=$tls_proxy_rps" "otel_proxy_rps=$otel_proxy_rps"; do
-  if [[ "${figure#*=}" == 0 ]]; then
-    log "the proxy ceiling answered nothing for ${figure%%=*}: the ratios that need it are left out"
-    tail -n 5 "$WORK/proxy.log" "$WORK/ceiling.log" >&2 || true
-  fi
-done
 python3 - "$RESULTS/$STAMP.json" <<PY
 import json, sys
 # a ratio, or None when either side is missing (a ceiling that answered nothing: the bench says so above)
