@@ -4,12 +4,15 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.spi.tracing.VertxTracer;
+import io.vertx.core.tracing.TracingOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import souk.common.testing.OnContext;
@@ -66,14 +69,22 @@ class RequestSenderTest {
 
   @Test
   void a_request_outlives_the_verticle_that_sent_it_where_the_event_bus_alone_drops_its_reply() throws Exception {
-    assertEquals("late", sentThenUndeployed((v, sender) -> sender.request(ADDRESS, "x", TWO_SECONDS))
+    assertEquals("late", sentThenUndeployed(vertx, (v, sender) -> sender.request(ADDRESS, "x", TWO_SECONDS))
       .await(10, TimeUnit.SECONDS).body());
     // the same request made from the verticle's own context: its reply handler goes with the verticle
-    CompletableFuture<Throwable> failure = new CompletableFuture<>();
-    sentThenUndeployed((v, sender) -> v.eventBus().request(ADDRESS, "x", TWO_SECONDS))
-      .onComplete(done -> failure.complete(done.cause()));
-    Throwable dropped = failure.get(10, TimeUnit.SECONDS);
-    assertTrue(dropped instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT, String.valueOf(dropped));
+    assertDropped(sentThenUndeployed(vertx, (v, sender) -> v.eventBus().request(ADDRESS, "x", TWO_SECONDS)));
+  }
+
+  @Test
+  void with_a_tracer_a_request_is_sent_from_the_callers_own_context() throws Exception {
+    Vertx traced = Vertx.builder().with(new VertxOptions().setTracingOptions(new TracingOptions()))
+      .withTracer(options -> new VertxTracer<Object, Object>() { }).build();
+    try {
+      // so its reply handler goes with the verticle, as the event bus alone does
+      assertDropped(sentThenUndeployed(traced, (v, sender) -> sender.request(ADDRESS, "x", TWO_SECONDS)));
+    } finally {
+      traced.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -94,7 +105,7 @@ class RequestSenderTest {
   }
 
   // a verticle sends one request from its start and is undeployed; only then is the request answered. Its outcome
-  private Future<Message<String>> sentThenUndeployed(
+  private static Future<Message<String>> sentThenUndeployed(Vertx vertx,
     BiFunction<Vertx, RequestSender, Future<Message<String>>> send) throws Exception {
     CompletableFuture<Message<String>> received = new CompletableFuture<>();
     MessageConsumer<String> consumer = vertx.eventBus().consumer(ADDRESS, received::complete);
@@ -111,5 +122,12 @@ class RequestSenderTest {
     request.reply("late");
     consumer.unregister().await(10, TimeUnit.SECONDS);
     return sent.get(10, TimeUnit.SECONDS);
+  }
+
+  private static void assertDropped(Future<Message<String>> outcome) throws Exception {
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    outcome.onComplete(done -> failure.complete(done.cause()));
+    Throwable dropped = failure.get(10, TimeUnit.SECONDS);
+    assertTrue(dropped instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT, String.valueOf(dropped));
   }
 }
